@@ -1,0 +1,92 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Chatter.Protocol;
+
+/// <summary>
+/// Writes the raw protocol's server frames as UTF-8 JSON. Control characters are always escaped, so a
+/// written frame never contains the 0x1E record separator.
+/// </summary>
+public static class FrameWriter
+{
+    /// <summary>The original server's reply to a good login, byte for byte.</summary>
+    public static ReadOnlyMemory<byte> AuthOk { get; } = "{\"auth\": \"ok\"}"u8.ToArray();
+
+    /// <summary>The original server's reply to a bad login, byte for byte.</summary>
+    public static ReadOnlyMemory<byte> InvalidCredentials { get; } = "{\"error\": \"invalid credentials\"}"u8.ToArray();
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // The frames are not embedded in HTML; keep non-ASCII text readable and frames short.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? cachedWriter;
+
+    /// <summary><c>{"thread","message","from","sender","id","ts"}</c>: a stored message as raw clients receive it.</summary>
+    public static void WriteMessage(ChatMessage message, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteString("thread"u8, message.Thread);
+        writer.WriteString("message"u8, message.Message);
+        writer.WriteString("from"u8, message.From);
+        writer.WriteString("sender"u8, message.From);
+        writer.WriteNumber("id"u8, message.Id);
+        WriteTimestamp(writer, message.Ts);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary><c>{"ack":"ref","id":17,"ts":"..."}</c>: the sender's confirmation that its message was stored.</summary>
+    public static void WriteAck(string reference, ChatMessage message, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteString("ack"u8, reference);
+        writer.WriteNumber("id"u8, message.Id);
+        WriteTimestamp(writer, message.Ts);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary><c>{"error":"reason"}</c>, with <c>"ref"</c> when the refused frame had one.</summary>
+    public static void WriteError(string reason, string? reference, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteString("error"u8, reason);
+        if (reference is not null)
+        {
+            writer.WriteString("ref"u8, reference);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    private static void WriteTimestamp(Utf8JsonWriter writer, DateTimeOffset ts)
+    {
+        Span<byte> buffer = stackalloc byte[UtcTimestampConverter.Length];
+        writer.WriteString("ts"u8, buffer[..UtcTimestampConverter.FormatUtf8(ts, buffer)]);
+    }
+
+    private static Utf8JsonWriter Rent(IBufferWriter<byte> output)
+    {
+        var writer = cachedWriter;
+        if (writer is null)
+        {
+            writer = new Utf8JsonWriter(output, WriterOptions);
+            cachedWriter = writer;
+        }
+        else
+        {
+            writer.Reset(output);
+        }
+
+        return writer;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Chatter.Protocol.Frames;
+
+/// <summary>The reasons sent back as <c>{"error":"..."}</c> for frames that cannot be used.</summary>
+public static class FrameError
+{
+    public const string InvalidJson = "invalid JSON";
+    public const string NotAnObject = "frame must be a JSON object";
+    public const string BinaryFrame = "binary frames are not supported";
+    public const string ThreadRequired = "thread is required";
+    public const string ThreadNotString = "thread must be a string";
+    public const string MessageRequired = "message is required";
+    public const string MessageNotString = "message must be a string";
+    public const string InvalidCredentials = "invalid credentials";
+    public const string MessageNotStored = "message not stored";
+}

@@ -1,0 +1,65 @@
+using Chatter.Protocol;
+
+namespace Chatter.Server.History;
+
+/// <summary>One thread's messages in id order, the oldest dropped past a fixed capacity. Not thread-safe.</summary>
+internal sealed class MessageRing(int capacity)
+{
+    private ChatMessage[] items = new ChatMessage[Math.Min(capacity, 16)];
+    private int head;
+
+    public int Count { get; private set; }
+
+    public ChatMessage this[int index] => items[(head + index) % items.Length];
+
+    public void Add(ChatMessage message)
+    {
+        if (Count == items.Length && items.Length < capacity)
+        {
+            Grow();
+        }
+
+        if (Count == items.Length)
+        {
+            items[head] = message;
+            head = (head + 1) % items.Length;
+        }
+        else
+        {
+            items[(head + Count) % items.Length] = message;
+            Count++;
+        }
+    }
+
+    /// <summary>The index of the first message whose id is greater than <paramref name="id"/> (Count when none).</summary>
+    public int FirstAfter(long id)
+    {
+        int low = 0, high = Count;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (this[mid].Id <= id)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
+    }
+
+    private void Grow()
+    {
+        var grown = new ChatMessage[Math.Min(capacity, items.Length * 2)];
+        for (var i = 0; i < Count; i++)
+        {
+            grown[i] = this[i];
+        }
+
+        items = grown;
+        head = 0;
+    }
+}

@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using Chatter.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Chatter.Server.Hosting;
+
+/// <summary>Chatter's settings, bound from the <c>Chatter</c> configuration section and validated at start.</summary>
+public sealed class ChatterOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Chatter";
+
+    /// <summary>The users file (<c>{"name":"password"}</c>), relative to the working directory. Default <c>users.json</c>.</summary>
+    [Required(ErrorMessage = "Chatter:UsersFile must name a file")]
+    public string UsersFile { get; set; } = "users.json";
+
+    /// <summary>Seconds a raw client has to send its login frame. Default 10.</summary>
+    [Range(1, 3600, ErrorMessage = "Chatter:AuthTimeoutSeconds must be between {1} and {2}")]
+    public int AuthTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The longest message, in characters (UTF-16 code units). Default 4000.</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Chatter:MaxMessageChars must be between {1} and {2}")]
+    public int MaxMessageChars { get; set; } = ChatRules.DefaultMaxMessageChars;
+
+    /// <summary>The largest raw WebSocket message, in bytes, all fragments together; larger closes with 1009. Default 64 KiB.</summary>
+    [Range(1024, 16 * 1024 * 1024, ErrorMessage = "Chatter:MaxFrameBytes must be between {1} and {2}")]
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>History settings (<c>Chatter:History</c>).</summary>
+    [ValidateObjectMembers]
+    public HistoryOptions History { get; set; } = new();
+
+    /// <summary>Bearer token settings (<c>Chatter:Token</c>).</summary>
+    [ValidateObjectMembers]
+    public TokenOptions Token { get; set; } = new();
+
+    /// <summary>Per-connection limits (<c>Chatter:Limits</c>).</summary>
+    [ValidateObjectMembers]
+    public LimitsOptions Limits { get; set; } = new();
+}
+
+/// <summary><c>Chatter:History</c>.</summary>
+public sealed class HistoryOptions
+{
+    /// <summary><c>memory</c> (default): the original's in-memory history.</summary>
+    [Required]
+    [RegularExpression("^(memory)$", ErrorMessage = "Chatter:History:Store must be 'memory'")]
+    public string Store { get; set; } = "memory";
+
+    /// <summary>Messages kept per thread; the oldest are dropped. Default 10,000.</summary>
+    [Range(1, 100_000_000, ErrorMessage = "Chatter:History:MaxPerThread must be between {1} and {2}")]
+    public int MaxPerThread { get; set; } = 10_000;
+
+    /// <summary>Messages replayed on login, newest of each thread. Default 100.</summary>
+    [Range(0, 100_000, ErrorMessage = "Chatter:History:ReplayLimit must be between {1} and {2}")]
+    public int ReplayLimit { get; set; } = 100;
+
+    /// <summary>Messages replayed on login in all, the newest. Default 1,000.</summary>
+    [Range(0, 100_000, ErrorMessage = "Chatter:History:ReplayMaxTotal must be between {1} and {2}")]
+    public int ReplayMaxTotal { get; set; } = 1_000;
+}
+
+/// <summary><c>Chatter:Token</c>.</summary>
+public sealed class TokenOptions
+{
+    /// <summary>
+    /// Base64 HMAC-SHA256 key (at least 32 bytes) that signs bearer tokens. When empty a random key is made
+    /// at start, so tokens do not survive a restart and are not accepted by other nodes.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>How long a token is valid, in minutes. Default 60.</summary>
+    [Range(1, 60 * 24 * 30, ErrorMessage = "Chatter:Token:LifetimeMinutes must be between {1} and {2}")]
+    public int LifetimeMinutes { get; set; } = 60;
+}
+
+/// <summary><c>Chatter:Limits</c>.</summary>
+public sealed class LimitsOptions
+{
+    /// <summary>
+    /// Messages queued to one connection that it has not yet taken; past this the connection is a slow
+    /// consumer and is closed, so it never holds back the others. Default 8,192.
+    /// </summary>
+    [Range(16, 1_000_000, ErrorMessage = "Chatter:Limits:OutboundBufferMessages must be between {1} and {2}")]
+    public int OutboundBufferMessages { get; set; } = 8_192;
+
+    /// <summary>Bytes buffered towards one connection before its writes wait. Default 1 MiB.</summary>
+    [Range(16 * 1024, 256 * 1024 * 1024, ErrorMessage = "Chatter:Limits:OutboundBufferBytes must be between {1} and {2}")]
+    public int OutboundBufferBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>Checks <see cref="ChatterOptions"/> at start (source-generated from the attributes above).</summary>
+[OptionsValidator]
+public sealed partial class ChatterOptionsValidator : IValidateOptions<ChatterOptions>;

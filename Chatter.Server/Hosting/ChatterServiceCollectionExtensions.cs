@@ -1,0 +1,57 @@
+using Chatter.Server.Authentication;
+using Chatter.Server.Health;
+using Chatter.Server.History;
+using Chatter.Server.Hubs;
+using Chatter.Server.RawWebSocket;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Serilog;
+
+namespace Chatter.Server.Hosting;
+
+/// <summary>Registers Chatter's parts.</summary>
+public static class ChatterServiceCollectionExtensions
+{
+    /// <summary>Options, logging, users, tokens, the hub and its raw protocol, history and health checks.</summary>
+    public static WebApplicationBuilder AddChatter(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        // preserveStaticLogger: each host (several run side by side in the tests) has its own logger.
+        services.AddSerilog(
+            (provider, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext(),
+            preserveStaticLogger: true);
+
+        services.AddOptions<ChatterOptions>().BindConfiguration(ChatterOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatterOptions>, ChatterOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<UserDirectory>();
+        services.AddHostedService(provider => provider.GetRequiredService<UserDirectory>());
+        services.AddSingleton<TokenService>();
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
+        services.AddAuthorization();
+
+        services.AddSingleton<IChatHistory, InMemoryChatHistory>();
+
+        var limits = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
+        services.AddSignalR(hub =>
+        {
+            // A raw frame may be MaxFrameBytes plus the in-process frame header; a SignalR message as large.
+            hub.MaximumReceiveMessageSize = limits.MaxFrameBytes + RawHubProtocol.HeaderLength;
+        });
+        services.AddSingleton<RawHubProtocol>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));
+        services.AddSingleton<DefaultHubLifetimeManager<ChatHub>>();
+        services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => ActivatorUtilities.CreateInstance<DeliveryLifetimeManager>(
+            provider, provider.GetRequiredService<DefaultHubLifetimeManager<ChatHub>>()));
+        services.AddSingleton<RawChatEndpoint>();
+
+        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
+        return builder;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Chatter.Server.Hubs;
+
+/// <summary>
+/// Set by the <c>/ws/chat</c> adapter on the in-process connection it hands to the hub: which transport the
+/// client came by and what its login frame asked for. Hub connections of SignalR clients have none.
+/// </summary>
+public sealed class ChatConnectionFeature(string transport, long? since)
+{
+    /// <summary><c>raw</c> for <c>/ws/chat</c> clients.</summary>
+    public string Transport { get; } = transport;
+
+    /// <summary>The login frame's <c>since</c>: replay only messages with a greater id.</summary>
+    public long? Since { get; } = since;
+}

@@ -1,0 +1,23 @@
+namespace Chatter.Server.Hubs;
+
+/// <summary>The hub's log events; every one carries the connection id, the user and the transport (raw | signalr).</summary>
+internal static partial class ChatHubLog
+{
+    [LoggerMessage(200, LogLevel.Information, "Connected {User} over {Transport} as {ConnectionId}, replaying {ReplayCount} messages")]
+    public static partial void Connected(ILogger logger, string? user, string transport, string connectionId, int replayCount);
+
+    [LoggerMessage(201, LogLevel.Information, "Disconnected {User} over {Transport} as {ConnectionId}")]
+    public static partial void Disconnected(ILogger logger, string? user, string transport, string connectionId, Exception? exception);
+
+    [LoggerMessage(202, LogLevel.Information, "Stored message {MessageId} in {Thread} from {User} ({Length} characters) over {Transport} as {ConnectionId}")]
+    public static partial void MessageStored(ILogger logger, long messageId, string thread, string user, int length, string transport, string connectionId);
+
+    [LoggerMessage(203, LogLevel.Warning, "Refused a frame from {User} over {Transport} as {ConnectionId}: {Reason}")]
+    public static partial void InvalidFrame(ILogger logger, string? user, string transport, string connectionId, string reason);
+
+    [LoggerMessage(204, LogLevel.Error, "The history store did not take a message from {User} over {Transport} as {ConnectionId}")]
+    public static partial void StoreFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+
+    [LoggerMessage(205, LogLevel.Error, "The history store could not give the replay for {User} over {Transport} as {ConnectionId}; live messages only")]
+    public static partial void ReplayFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics.CodeAnalysis;
+using Chatter.Server.Hosting;
+using Chatter.Server.RawWebSocket;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Chatter.Server.Hubs;
+
+/// <summary>
+/// Wraps the real lifetime manager (in-process, or the Redis backplane) so that it delivers to each connection
+/// through a <see cref="DeliveryContext"/>. Everything else is the inner manager's.
+/// </summary>
+internal sealed class DeliveryLifetimeManager(
+    HubLifetimeManager<ChatHub> inner,
+    RawHubProtocol rawProtocol,
+    IOptions<ChatterOptions> options,
+    TimeProvider time,
+    ILoggerFactory loggers) : HubLifetimeManager<ChatHub>
+{
+    public override Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        var delivery = new DeliveryContext(connection, rawProtocol, options.Value.Limits.OutboundBufferMessages, time, loggers);
+        connection.Items[typeof(DeliveryContext)] = delivery;
+        return inner.OnConnectedAsync(delivery);
+    }
+
+    public override Task OnDisconnectedAsync(HubConnectionContext connection)
+        => inner.OnDisconnectedAsync(connection.Items.TryGetValue(typeof(DeliveryContext), out var delivery) ? (DeliveryContext)delivery! : connection);
+
+    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendAllAsync(methodName, args, cancellationToken);
+
+    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default)
+        => inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
+
+    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
+
+    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
+
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendGroupAsync(groupName, methodName, args, cancellationToken);
+
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
+
+    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default)
+        => inner.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
+
+    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendUserAsync(userId, methodName, args, cancellationToken);
+
+    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default)
+        => inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
+
+    public override Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+        => inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+
+    public override Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+        => inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+
+    public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken)
+        => inner.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
+
+    public override Task SetConnectionResultAsync(string connectionId, CompletionMessage result)
+        => inner.SetConnectionResultAsync(connectionId, result);
+
+    public override bool TryGetReturnType(string invocationId, [NotNullWhen(true)] out Type? type)
+        => inner.TryGetReturnType(invocationId, out type);
+}

@@ -1,0 +1,113 @@
+using System.Net.WebSockets;
+using Chatter.Protocol;
+using Chatter.Protocol.Frames;
+using Chatter.Server.Authentication;
+using Chatter.Server.Hosting;
+using Chatter.Server.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
+using Log = Chatter.Server.RawWebSocket.RawWebSocketLog;
+
+namespace Chatter.Server.RawWebSocket;
+
+/// <summary>
+/// <c>/ws/chat</c>: the original protocol's login exchange, then the client joins the hub as an ordinary
+/// connection (<see cref="RawSocketPump"/>). All chat logic is the hub's.
+/// </summary>
+internal sealed class RawChatEndpoint(
+    HubConnectionHandler<ChatHub> hub,
+    UserDirectory users,
+    IOptions<ChatterOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<RawChatEndpoint> logger)
+{
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await context.Response.WriteAsync("/ws/chat expects a WebSocket upgrade", context.RequestAborted);
+            return;
+        }
+
+        var settings = options.Value;
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        using var reader = new WebSocketMessageReader(socket, settings.MaxFrameBytes);
+
+        var read = reader.ReadAsync(CancellationToken.None).AsTask();
+        WebSocketMessageKind kind;
+        try
+        {
+            kind = await read.WaitAsync(TimeSpan.FromSeconds(settings.AuthTimeoutSeconds), time);
+        }
+        catch (TimeoutException)
+        {
+            Log.AuthTimeout(logger, remote, settings.AuthTimeoutSeconds, context.TraceIdentifier);
+            await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "authentication timeout", read);
+            return;
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            Log.SocketEnded(logger, context.TraceIdentifier, "gone before login", ex);
+            return;
+        }
+
+        if (kind == WebSocketMessageKind.Close)
+        {
+            await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "", pendingRead: null);
+            return;
+        }
+
+        if (kind == WebSocketMessageKind.TooLarge)
+        {
+            Log.FrameTooLarge(logger, null, context.TraceIdentifier, settings.MaxFrameBytes);
+            await CloseAsync(socket, WebSocketCloseStatus.MessageTooBig, "message too big", pendingRead: null);
+            return;
+        }
+
+        LoginFrame? login = null;
+        if (kind != WebSocketMessageKind.Text || !FrameReader.TryReadLogin(reader.Message.Span, out login) || !users.Verify(login!.Username, login.Password))
+        {
+            AuthLog.LoginRefused(logger, login?.Username, remote, "raw", login is null ? "not a login frame" : FrameError.InvalidCredentials);
+            await socket.SendAsync(FrameWriter.InvalidCredentials, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, FrameError.InvalidCredentials, pendingRead: null);
+            return;
+        }
+
+        AuthLog.LoginOk(logger, login.Username, remote, "raw");
+        await socket.SendAsync(FrameWriter.AuthOk, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        reader.Dispose();
+
+        await using var pump = new RawSocketPump(socket, context, login.Username, login.Since, settings.MaxFrameBytes, settings.Limits.OutboundBufferBytes, logger);
+        await pump.RunAsync(hub, lifetime.ApplicationStopping);
+    }
+
+    /// <summary>Sends a close frame and waits (bounded) for the client's; a client that does not answer is cut off.</summary>
+    private async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, Task<WebSocketMessageKind>? pendingRead)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(status, description, CancellationToken.None);
+            if (socket.State == WebSocketState.CloseSent)
+            {
+                // Read until the client's close frame arrives; whatever else it sends now is dropped.
+                using var drain = new WebSocketMessageReader(socket, options.Value.MaxFrameBytes);
+                var closed = pendingRead ?? drain.ReadAsync(CancellationToken.None).AsTask();
+                while (await closed.WaitAsync(CloseTimeout, time) is not (WebSocketMessageKind.Close or WebSocketMessageKind.TooLarge))
+                {
+                    closed = drain.ReadAsync(CancellationToken.None).AsTask();
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or TimeoutException or ObjectDisposedException)
+        {
+            Log.SocketEnded(logger, "login", "close not answered", ex);
+            socket.Abort();
+        }
+    }
+}

@@ -1,0 +1,262 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.WebSockets;
+using System.Text;
+using Chatter.Server.Hubs;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Connections.Features;
+using Microsoft.AspNetCore.SignalR;
+using Log = Chatter.Server.RawWebSocket.RawWebSocketLog;
+
+namespace Chatter.Server.RawWebSocket;
+
+/// <summary>
+/// Runs a logged-in raw client as a hub connection: <see cref="HubConnectionHandler{THub}"/> over an in-process
+/// connection (two pipes), a receive loop feeding it the client's messages and a send loop writing its frames
+/// to the socket, the only writer of the socket. When one loop ends the other gets <see cref="CloseTimeout"/>,
+/// then the socket is aborted.
+/// </summary>
+internal sealed class RawSocketPump : IAsyncDisposable
+{
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    private static readonly byte[] Handshake = Encoding.UTF8.GetBytes($"{{\"protocol\":\"{RawHubProtocol.ProtocolName}\",\"version\":1}}\u001e");
+
+    private readonly WebSocket socket;
+    private readonly DefaultConnectionContext connection;
+    private readonly DuplexPipe application;
+    private readonly int maxFrameBytes;
+    private readonly ILogger logger;
+    private readonly string? user;
+    private WebSocketCloseStatus closeStatus = WebSocketCloseStatus.NormalClosure;
+    private string closeDescription = "";
+
+    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, int outboundBufferBytes, ILogger logger)
+    {
+        this.socket = socket;
+        this.maxFrameBytes = maxFrameBytes;
+        this.logger = logger;
+        this.user = user;
+
+        // Client → hub: small, so a client that sends faster than the hub handles is held back by TCP.
+        var input = new Pipe(new PipeOptions(pauseWriterThreshold: 4L * maxFrameBytes, resumeWriterThreshold: 2L * maxFrameBytes, useSynchronizationContext: false));
+        // Hub → client: Chatter:Limits:OutboundBufferBytes; past it the connection's writes queue (see DeliveryContext).
+        var output = new Pipe(new PipeOptions(pauseWriterThreshold: outboundBufferBytes, resumeWriterThreshold: outboundBufferBytes / 2, useSynchronizationContext: false));
+        var transport = new DuplexPipe(input.Reader, output.Writer);
+        application = new DuplexPipe(output.Reader, input.Writer);
+
+        connection = new DefaultConnectionContext(upgrade.TraceIdentifier, transport, application)
+        {
+            User = Authentication.UserDirectory.CreatePrincipal(user, "chatter-raw"),
+            RemoteEndPoint = upgrade.Connection.RemoteIpAddress is { } address ? new System.Net.IPEndPoint(address, upgrade.Connection.RemotePort) : null,
+        };
+        var features = new RawConnectionFeatures(upgrade);
+        connection.Features.Set<ITransferFormatFeature>(features);
+        connection.Features.Set<IConnectionInherentKeepAliveFeature>(features);
+        connection.Features.Set<IHttpContextFeature>(features);
+        connection.Features.Set(new ChatConnectionFeature("raw", since));
+    }
+
+    /// <summary>Runs until the client or the hub ends the connection, or <paramref name="stopping"/> fires (close 1001).</summary>
+    public async Task RunAsync(HubConnectionHandler<ChatHub> handler, CancellationToken stopping)
+    {
+        await application.Output.WriteAsync(Handshake, CancellationToken.None);
+        var hub = RunHubAsync(handler);
+        var sending = SendLoopAsync();
+        var receiving = ReceiveLoopAsync();
+
+        await using (stopping.Register(() => EndHub(WebSocketCloseStatus.EndpointUnavailable, "server shutting down")))
+        {
+            if (await Task.WhenAny(receiving, sending, hub) != receiving)
+            {
+                // The hub or the socket ended first: end the other side too. When the client closed instead, the
+                // hub first handles what the client sent before its close, then ends on the finished input.
+                EndHub(closeStatus, closeDescription);
+            }
+
+            // The send loop sends the close frame once the hub's output completes; a client that does not read
+            // (or does not answer the close) has CloseTimeout before its socket is aborted.
+            await WaitOrAbortAsync(Task.WhenAll(sending, receiving));
+            await hub;
+        }
+    }
+
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
+
+    private async Task RunHubAsync(HubConnectionHandler<ChatHub> handler)
+    {
+        try
+        {
+            await handler.OnConnectedAsync(connection);
+        }
+        finally
+        {
+            await connection.Transport.Output.CompleteAsync();
+            await connection.Transport.Input.CompleteAsync();
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        using var reader = new WebSocketMessageReader(socket, maxFrameBytes);
+        try
+        {
+            while (true)
+            {
+                var kind = await reader.ReadAsync(CancellationToken.None);
+                if (kind == WebSocketMessageKind.Close)
+                {
+                    break;
+                }
+
+                if (kind == WebSocketMessageKind.TooLarge)
+                {
+                    Log.FrameTooLarge(logger, user, connection.ConnectionId, maxFrameBytes);
+                    closeStatus = WebSocketCloseStatus.MessageTooBig;
+                    closeDescription = "message too big";
+                    break;
+                }
+
+                RawHubProtocol.WriteInboundFrame(kind == WebSocketMessageKind.Text ? RawHubProtocol.TextFrame : RawHubProtocol.BinaryFrame, reader.Message.Span, application.Output);
+                var flushed = await application.Output.FlushAsync(CancellationToken.None);
+                if (flushed.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer vanished or the socket was aborted at the end: an ordinary way for a connection to end.
+            Log.SocketEnded(logger, connection.ConnectionId, "receive ended", ex);
+        }
+        finally
+        {
+            await application.Output.CompleteAsync();
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var handshakeDone = false;
+        try
+        {
+            while (true)
+            {
+                var result = await application.Input.ReadAsync(CancellationToken.None);
+                var buffer = result.Buffer;
+                while (TryReadFrame(ref buffer, out var frame))
+                {
+                    if (!handshakeDone)
+                    {
+                        handshakeDone = true;
+                        if (frame.Length != 2)
+                        {
+                            Log.HandshakeRefused(logger, connection.ConnectionId, Encoding.UTF8.GetString(frame));
+                            closeStatus = WebSocketCloseStatus.InternalServerError;
+                            closeDescription = "server error";
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    await SendAsync(frame);
+                }
+
+                application.Input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.SocketEnded(logger, connection.ConnectionId, "send ended", ex);
+            return;
+        }
+        finally
+        {
+            await application.Input.CompleteAsync();
+        }
+
+        await CloseOutputAsync();
+    }
+
+    private async Task CloseOutputAsync()
+    {
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await socket.CloseOutputAsync(closeStatus, closeDescription, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
+            {
+                Log.SocketEnded(logger, connection.ConnectionId, "close failed", ex);
+            }
+        }
+    }
+
+    private ValueTask SendAsync(ReadOnlySequence<byte> frame)
+    {
+        if (frame.IsSingleSegment)
+        {
+            return socket.SendAsync(frame.First, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+
+        return SendPooledAsync(frame);
+    }
+
+    private async ValueTask SendPooledAsync(ReadOnlySequence<byte> frame)
+    {
+        var length = (int)frame.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(rented);
+            await socket.SendAsync(rented.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
+    {
+        if (buffer.PositionOf(RawHubProtocol.RecordSeparator) is not { } end)
+        {
+            frame = default;
+            return false;
+        }
+
+        frame = buffer.Slice(0, end);
+        buffer = buffer.Slice(buffer.GetPosition(1, end));
+        return true;
+    }
+
+    /// <summary>Ends the hub's side of the in-process connection; the socket is then closed with the given status.</summary>
+    private void EndHub(WebSocketCloseStatus status, string description)
+    {
+        closeStatus = status;
+        closeDescription = description;
+        connection.Abort();
+    }
+
+    private async Task WaitOrAbortAsync(Task loop)
+    {
+        try
+        {
+            await loop.WaitAsync(CloseTimeout);
+        }
+        catch (TimeoutException)
+        {
+            socket.Abort();
+            await loop;
+        }
+    }
+
+    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
+}
