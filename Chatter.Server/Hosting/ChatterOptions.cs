@@ -42,10 +42,26 @@ public sealed class ChatterOptions
 /// <summary><c>Chatter:History</c>.</summary>
 public sealed class HistoryOptions
 {
-    /// <summary><c>memory</c> (default): the original's in-memory history.</summary>
+    /// <summary><c>sqlite</c> (default): a file that survives restarts; <c>memory</c>: the original's in-memory history.</summary>
     [Required]
-    [RegularExpression("^(memory)$", ErrorMessage = "Chatter:History:Store must be 'memory'")]
-    public string Store { get; set; } = "memory";
+    [RegularExpression("^(sqlite|memory)$", ErrorMessage = "Chatter:History:Store must be 'sqlite' or 'memory'")]
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>The SQLite file, relative to the working directory. Default <c>chatter.db</c>.</summary>
+    [Required(ErrorMessage = "Chatter:History:Path must name a file")]
+    public string Path { get; set; } = "chatter.db";
+
+    /// <summary>Messages older than this many days are removed in the background; 0 (default) keeps them.</summary>
+    [Range(0, 36_500, ErrorMessage = "Chatter:History:MaxAgeDays must be between {1} and {2}")]
+    public int MaxAgeDays { get; set; }
+
+    /// <summary>How long a write waits for a locked database before the message is refused, in seconds. Default 5.</summary>
+    [Range(1, 600, ErrorMessage = "Chatter:History:BusyTimeoutSeconds must be between {1} and {2}")]
+    public int BusyTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Seconds between background retention runs. Default 60.</summary>
+    [Range(1, 86_400, ErrorMessage = "Chatter:History:PruneIntervalSeconds must be between {1} and {2}")]
+    public int PruneIntervalSeconds { get; set; } = 60;
 
     /// <summary>Messages kept per thread; the oldest are dropped. Default 10,000.</summary>
     [Range(1, 100_000_000, ErrorMessage = "Chatter:History:MaxPerThread must be between {1} and {2}")]

@@ -36,9 +36,19 @@ public static class ChatterServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorization();
 
-        services.AddSingleton<IChatHistory, InMemoryChatHistory>();
-
         var limits = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
+        if (string.Equals(limits.History.Store, "memory", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<IChatHistory, InMemoryChatHistory>();
+        }
+        else
+        {
+            // Opened (and migrated, or refused) at start, before Kestrel takes connections; drained at stop.
+            services.AddSingleton<SqliteChatHistory>();
+            services.AddSingleton<IChatHistory>(provider => provider.GetRequiredService<SqliteChatHistory>());
+            services.AddHostedService(provider => provider.GetRequiredService<SqliteChatHistory>());
+        }
+
         services.AddSignalR(hub =>
         {
             // A raw frame may be MaxFrameBytes plus the in-process frame header; a SignalR message as large.

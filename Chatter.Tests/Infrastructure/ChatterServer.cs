@@ -18,10 +18,11 @@ namespace Chatter.Tests.Infrastructure;
 /// </summary>
 public sealed class ChatterServer : IAsyncDisposable
 {
-    private ChatterServer(WebApplication app, string directory, LogCapture logs)
+    private ChatterServer(WebApplication app, string directory, bool ownsDirectory, LogCapture logs)
     {
         App = app;
         Directory = directory;
+        this.ownsDirectory = ownsDirectory;
         Logs = logs;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         HttpUri = new Uri(address);
@@ -29,6 +30,8 @@ public sealed class ChatterServer : IAsyncDisposable
         HubUri = new Uri(HttpUri, "/hubs/chat");
         Http = new HttpClient { BaseAddress = HttpUri };
     }
+
+    private readonly bool ownsDirectory;
 
     public WebApplication App { get; }
 
@@ -64,6 +67,7 @@ public sealed class ChatterServer : IAsyncDisposable
         string? directory = null,
         bool writeUsersFile = true)
     {
+        var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
         if (writeUsersFile)
@@ -77,6 +81,8 @@ public sealed class ChatterServer : IAsyncDisposable
         {
             ["Urls"] = "http://127.0.0.1:0",
             ["Chatter:UsersFile"] = Path.Combine(directory, "users.json"),
+            // Each server its own history file: the default path is relative to the (shared) working directory.
+            ["Chatter:History:Path"] = Path.Combine(directory, "chatter.db"),
             ["Serilog:MinimumLevel:Default"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft"] = "Warning",
         };
@@ -92,7 +98,7 @@ public sealed class ChatterServer : IAsyncDisposable
         var app = builder.Build();
         app.MapChatter();
         await app.StartAsync();
-        return new ChatterServer(app, directory, logs);
+        return new ChatterServer(app, directory, ownsDirectory, logs);
     }
 
     /// <summary>A raw <c>/ws/chat</c> client, connected but not logged in.</summary>
@@ -132,7 +138,11 @@ public sealed class ChatterServer : IAsyncDisposable
         await App.DisposeAsync();
         try
         {
-            System.IO.Directory.Delete(Directory, recursive: true);
+            // A directory the test passed in is the test's: it outlives this server (restart tests).
+            if (ownsDirectory)
+            {
+                System.IO.Directory.Delete(Directory, recursive: true);
+            }
         }
         catch (IOException)
         {
@@ -142,13 +152,17 @@ public sealed class ChatterServer : IAsyncDisposable
 }
 
 /// <summary>Every Serilog event of one server.</summary>
-public sealed class LogCapture : ILogEventSink
+public sealed partial class LogCapture : ILogEventSink
 {
     private readonly ConcurrentQueue<LogEvent> events = new();
 
     public IReadOnlyCollection<LogEvent> Events => events;
 
-    public void Emit(LogEvent logEvent) => events.Enqueue(logEvent);
+    public void Emit(LogEvent logEvent)
+    {
+        events.Enqueue(logEvent);
+        SignalWaiters(logEvent);
+    }
 
     /// <summary>The events whose <c>EventId.Id</c> is <paramref name="eventId"/>.</summary>
     public IEnumerable<LogEvent> WithEventId(int eventId)

@@ -1,0 +1,17 @@
+namespace Chatter.Server.History;
+
+/// <summary>Log events of the history stores.</summary>
+internal static partial class HistoryLog
+{
+    [LoggerMessage(500, LogLevel.Information, "History database {HistoryFile} open, {ThreadCount} threads")]
+    public static partial void Opened(ILogger logger, string historyFile, long threadCount);
+
+    [LoggerMessage(501, LogLevel.Error, "History database {HistoryFile} did not store {BatchSize} messages ({Suppressed} similar failures not logged since the last)")]
+    public static partial void AppendFailed(ILogger logger, string historyFile, int batchSize, int suppressed, Exception exception);
+
+    [LoggerMessage(502, LogLevel.Information, "Retention removed {Deleted} old messages")]
+    public static partial void Pruned(ILogger logger, long deleted);
+
+    [LoggerMessage(503, LogLevel.Error, "Retention could not run")]
+    public static partial void PruneFailed(ILogger logger, Exception exception);
+}

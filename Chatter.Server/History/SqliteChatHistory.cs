@@ -1,0 +1,431 @@
+using System.Threading.Channels;
+using Chatter.Protocol;
+using Chatter.Server.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Log = Chatter.Server.History.HistoryLog;
+
+namespace Chatter.Server.History;
+
+/// <summary>
+/// History in an SQLite file (WAL), kept across restarts. Appends are committed in groups by one writer: every
+/// message waiting when a commit starts goes into that transaction, so concurrent senders share an fsync.
+/// A message is returned (and so acknowledged and broadcast) only after its transaction committed.
+/// Replay and paging seek the <c>(thread, id)</c> index and visit threads, never scan messages, so they cost the
+/// same with ten rows or ten million. Retention runs in small transactions in the background.
+/// </summary>
+public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposable
+{
+    private const int MaxBatch = 512;
+    private const int PruneChunk = 2_000;
+
+    private readonly HistoryOptions settings;
+    private readonly TimeProvider time;
+    private readonly ILogger<SqliteChatHistory> logger;
+    private readonly string connectionString;
+    private readonly Channel<PendingAppend> appends = Channel.CreateBounded<PendingAppend>(
+        new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly CancellationTokenSource stopping = new();
+    private readonly FailureThrottle failures;
+    private Task? writer;
+    private Task? pruner;
+
+    public SqliteChatHistory(IOptions<ChatterOptions> options, TimeProvider time, ILogger<SqliteChatHistory> logger)
+    {
+        settings = options.Value.History;
+        this.time = time;
+        this.logger = logger;
+        FilePath = Path.GetFullPath(settings.Path, Directory.GetCurrentDirectory());
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = settings.BusyTimeoutSeconds,
+        }.ToString();
+        failures = new FailureThrottle(time, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>The database file.</summary>
+    public string FilePath { get; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            using var connection = Open();
+            SqliteSchema.Migrate(connection, FilePath);
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT COUNT(*) FROM threads;";
+            var threads = (long)probe.ExecuteScalar()!;
+            Log.Opened(logger, FilePath, threads);
+        }
+        catch (SqliteException ex)
+        {
+            // Never start empty over the user's data: a file we cannot read stops the server and is left as it is.
+            throw new InvalidDataException($"history database '{FilePath}' cannot be opened ({ex.Message}); refusing to start. The file is left untouched.", ex);
+        }
+
+        writer = Task.Factory.StartNew(WriteLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        pruner = PruneLoopAsync(stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Finish storing what was accepted, then stop.
+        appends.Writer.TryComplete();
+        await stopping.CancelAsync();
+        if (writer is not null)
+        {
+            await writer.WaitAsync(cancellationToken);
+        }
+
+        if (pruner is not null)
+        {
+            await pruner.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void Dispose()
+    {
+        appends.Writer.TryComplete();
+        stopping.Dispose();
+        using var pooled = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
+
+    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAppend(thread, message, from);
+        if (!appends.Writer.TryWrite(pending))
+        {
+            try
+            {
+                await appends.Writer.WriteAsync(pending, cancellationToken);
+            }
+            catch (ChannelClosedException ex)
+            {
+                throw new ChatHistoryException("the history store is shutting down", ex);
+            }
+        }
+
+        return await pending.Completion.Task;
+    }
+
+    public async ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    {
+        if (perThread == 0 || total == 0)
+        {
+            return [];
+        }
+
+        return await QueryAsync(connection =>
+        {
+            // The threads with anything newer than since, newest first: at most `total` of them can contribute.
+            var threads = new List<string>();
+            using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT name FROM threads WHERE last_id > $since ORDER BY last_id DESC LIMIT $total;";
+                list.Parameters.AddWithValue("$since", sinceId ?? 0);
+                list.Parameters.AddWithValue("$total", total);
+                using var reader = list.ExecuteReader();
+                while (reader.Read())
+                {
+                    threads.Add(reader.GetString(0));
+                }
+            }
+
+            var messages = new List<ChatMessage>();
+            using var page = connection.CreateCommand();
+            page.CommandText = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
+            var thread = page.Parameters.Add("$thread", SqliteType.Text);
+            page.Parameters.AddWithValue("$since", sinceId ?? 0);
+            page.Parameters.AddWithValue("$limit", perThread);
+            foreach (var name in threads)
+            {
+                thread.Value = name;
+                ReadMessages(page, messages);
+            }
+
+            return NewestOldestFirst(messages, total);
+        }, cancellationToken);
+    }
+
+    public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => await QueryAsync(connection =>
+        {
+            using var page = connection.CreateCommand();
+            page.CommandText = thread is null
+                ? "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;"
+                : "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before ORDER BY id DESC LIMIT $limit;";
+            page.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
+            page.Parameters.AddWithValue("$limit", limit);
+            if (thread is not null)
+            {
+                page.Parameters.AddWithValue("$thread", thread);
+            }
+
+            var messages = new List<ChatMessage>();
+            ReadMessages(page, messages);
+            return NewestOldestFirst(messages, limit);
+        }, cancellationToken);
+
+    public async ValueTask CheckAsync(CancellationToken cancellationToken)
+        => await QueryAsync(connection =>
+        {
+            using var probe = connection.CreateCommand();
+            probe.CommandText = "SELECT version FROM schema_version LIMIT 1;";
+            probe.ExecuteScalar();
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Applies <c>Chatter:History:MaxPerThread</c> and <c>MaxAgeDays</c> now, in small transactions so senders are
+    /// never held up for long. Runs every <c>PruneIntervalSeconds</c> on its own; returns the rows deleted.
+    /// </summary>
+    public async Task<long> PruneAsync(CancellationToken cancellationToken)
+    {
+        return await QueryAsync(connection =>
+        {
+            long deleted = 0;
+            var over = new List<string>();
+            using (var list = connection.CreateCommand())
+            {
+                list.CommandText = "SELECT name FROM threads WHERE count > $max;";
+                list.Parameters.AddWithValue("$max", settings.MaxPerThread);
+                using var reader = list.ExecuteReader();
+                while (reader.Read())
+                {
+                    over.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var thread in over)
+            {
+                // Everything at or below the id of the (max+1)-th newest message goes, a chunk at a time.
+                deleted += DeleteInChunks(connection, thread, "id <= (SELECT id FROM messages WHERE thread = $thread ORDER BY id DESC LIMIT 1 OFFSET $max)", cancellationToken);
+            }
+
+            if (settings.MaxAgeDays > 0)
+            {
+                var cutoff = (time.GetUtcNow() - TimeSpan.FromDays(settings.MaxAgeDays)).ToUnixTimeMilliseconds();
+                deleted += DeleteInChunks(connection, null, "ts < $cutoff", cancellationToken, cutoff);
+            }
+
+            return deleted;
+        }, cancellationToken);
+    }
+
+    private long DeleteInChunks(SqliteConnection connection, string? thread, string condition, CancellationToken cancellationToken, long cutoff = 0)
+    {
+        long deleted = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            var scope = thread is null ? "" : "thread = $thread AND ";
+            delete.CommandText = $"""
+                DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE {scope}{condition} ORDER BY id LIMIT $chunk)
+                RETURNING thread;
+                """;
+            delete.Parameters.AddWithValue("$chunk", PruneChunk);
+            delete.Parameters.AddWithValue("$max", settings.MaxPerThread);
+            delete.Parameters.AddWithValue("$cutoff", cutoff);
+            if (thread is not null)
+            {
+                delete.Parameters.AddWithValue("$thread", thread);
+            }
+
+            var perThread = new Dictionary<string, long>(StringComparer.Ordinal);
+            using (var reader = delete.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var name = reader.GetString(0);
+                    perThread[name] = perThread.GetValueOrDefault(name) + 1;
+                }
+            }
+
+            using var recount = connection.CreateCommand();
+            recount.Transaction = transaction;
+            recount.CommandText = "UPDATE threads SET count = count - $n WHERE name = $name; DELETE FROM threads WHERE name = $name AND count <= 0;";
+            var n = recount.Parameters.Add("$n", SqliteType.Integer);
+            var name2 = recount.Parameters.Add("$name", SqliteType.Text);
+            foreach (var (name, count) in perThread)
+            {
+                n.Value = count;
+                name2.Value = name;
+                recount.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            var chunk = perThread.Values.Sum();
+            deleted += chunk;
+            if (chunk < PruneChunk)
+            {
+                break;
+            }
+        }
+
+        return deleted;
+    }
+
+    private async Task PruneLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    var deleted = await PruneAsync(cancellationToken);
+                    if (deleted > 0)
+                    {
+                        Log.Pruned(logger, deleted);
+                    }
+                }
+                catch (ChatHistoryException ex)
+                {
+                    Log.PruneFailed(logger, ex);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown: the timer's wait is cancelled; nothing is half done (each chunk is its own transaction).
+        }
+    }
+
+    private void WriteLoop()
+    {
+        using var connection = Open();
+        using var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO messages (thread, message, sender, ts) VALUES ($thread, $message, $sender, $ts) RETURNING id;";
+        var thread = insert.Parameters.Add("$thread", SqliteType.Text);
+        var message = insert.Parameters.Add("$message", SqliteType.Text);
+        var sender = insert.Parameters.Add("$sender", SqliteType.Text);
+        var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        using var touch = connection.CreateCommand();
+        touch.CommandText = "INSERT INTO threads (name, last_id, count) VALUES ($thread, $id, 1) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + 1;";
+        var touchThread = touch.Parameters.Add("$thread", SqliteType.Text);
+        var touchId = touch.Parameters.Add("$id", SqliteType.Integer);
+
+        var batch = new List<PendingAppend>(MaxBatch);
+        var stored = new List<ChatMessage>(MaxBatch);
+        var reader = appends.Reader;
+
+        // This loop owns a dedicated thread (LongRunning): waiting on it blocks no pool thread.
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            batch.Clear();
+            stored.Clear();
+            while (batch.Count < MaxBatch && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                using var transaction = connection.BeginTransaction();
+                insert.Transaction = transaction;
+                touch.Transaction = transaction;
+                var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
+                foreach (var pending in batch)
+                {
+                    thread.Value = pending.Thread;
+                    message.Value = pending.Message;
+                    sender.Value = pending.From;
+                    ts.Value = now.ToUnixTimeMilliseconds();
+                    var id = (long)insert.ExecuteScalar()!;
+                    touchThread.Value = pending.Thread;
+                    touchId.Value = id;
+                    touch.ExecuteNonQuery();
+                    stored.Add(new ChatMessage(pending.Thread, pending.Message, pending.From, id, now));
+                }
+
+                transaction.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                if (failures.ShouldLog(out var suppressed))
+                {
+                    Log.AppendFailed(logger, FilePath, batch.Count, suppressed, ex);
+                }
+
+                var failure = new ChatHistoryException("message not stored", ex);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(failure);
+                }
+
+                continue;
+            }
+
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Completion.TrySetResult(stored[i]);
+            }
+        }
+    }
+
+    private async Task<T> QueryAsync<T>(Func<SqliteConnection, T> query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            // Microsoft.Data.Sqlite has no truly asynchronous I/O; these are short index seeks.
+            await using var connection = Open();
+            return query(connection);
+        }
+        catch (SqliteException ex)
+        {
+            throw new ChatHistoryException($"history database '{FilePath}' could not be read: {ex.Message}", ex);
+        }
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        // FULL: a committed (acknowledged) message survives a crash of the process and of the machine.
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static void ReadMessages(SqliteCommand command, List<ChatMessage> into)
+    {
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            into.Add(new ChatMessage(
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                reader.GetInt64(0),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+    }
+
+    private static List<ChatMessage> NewestOldestFirst(List<ChatMessage> messages, int limit)
+    {
+        messages.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return messages.Count <= limit ? messages : messages.GetRange(messages.Count - limit, limit);
+    }
+
+    private sealed class PendingAppend(string thread, string message, string from)
+    {
+        public string Thread { get; } = thread;
+
+        public string Message { get; } = message;
+
+        public string From { get; } = from;
+
+        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
