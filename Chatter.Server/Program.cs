@@ -4,7 +4,8 @@ using Serilog;
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // appsettings.json ships beside the binary; users.json and chatter.db are found from the working directory.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddChatter();
 
     var app = builder.Build();

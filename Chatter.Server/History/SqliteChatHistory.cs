@@ -127,7 +127,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
             var threads = new List<string>();
             using (var list = connection.CreateCommand())
             {
-                list.CommandText = "SELECT name FROM threads WHERE last_id > $since ORDER BY last_id DESC LIMIT $total;";
+                list.CommandText = Sql.ReplayThreads;
                 list.Parameters.AddWithValue("$since", sinceId ?? 0);
                 list.Parameters.AddWithValue("$total", total);
                 using var reader = list.ExecuteReader();
@@ -139,7 +139,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
 
             var messages = new List<ChatMessage>();
             using var page = connection.CreateCommand();
-            page.CommandText = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
+            page.CommandText = Sql.ReplayThread;
             var thread = page.Parameters.Add("$thread", SqliteType.Text);
             page.Parameters.AddWithValue("$since", sinceId ?? 0);
             page.Parameters.AddWithValue("$limit", perThread);
@@ -158,8 +158,8 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
         {
             using var page = connection.CreateCommand();
             page.CommandText = thread is null
-                ? "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;"
-                : "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before ORDER BY id DESC LIMIT $limit;";
+                ? Sql.PageAll
+                : Sql.PageThread;
             page.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
             page.Parameters.AddWithValue("$limit", limit);
             if (thread is not null)
@@ -416,6 +416,15 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
     {
         messages.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return messages.Count <= limit ? messages : messages.GetRange(messages.Count - limit, limit);
+    }
+
+    /// <summary>The queries on the read path; each seeks an index (a test checks their plans).</summary>
+    internal static class Sql
+    {
+        public const string ReplayThreads = "SELECT name FROM threads WHERE last_id > $since ORDER BY last_id DESC LIMIT $total;";
+        public const string ReplayThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
+        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;";
+        public const string PageThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before ORDER BY id DESC LIMIT $limit;";
     }
 
     private sealed class PendingAppend(string thread, string message, string from)
