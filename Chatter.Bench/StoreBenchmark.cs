@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using Chatter.Server.History;
+using Chatter.Server.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Chatter.Bench;
+
+/// <summary>
+/// <c>store --rows N [--threads T] [--writers W] [--path FILE]</c>: appends N messages through the real
+/// <see cref="SqliteChatHistory"/> from W concurrent writers (group commit), then times the login replay and
+/// <c>GetHistory</c> pages on the full file. Prints a table and one JSON line.
+/// </summary>
+internal static class StoreBenchmark
+{
+    public static async Task<int> RunAsync(IReadOnlyDictionary<string, string> args)
+    {
+        var rows = int.Parse(args.GetValueOrDefault("rows", "1000000"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(args.GetValueOrDefault("threads", "100"), CultureInfo.InvariantCulture);
+        var writers = int.Parse(args.GetValueOrDefault("writers", "64"), CultureInfo.InvariantCulture);
+        var path = args.GetValueOrDefault("path", Path.Combine(Path.GetTempPath(), $"chatter-bench-{Guid.NewGuid():N}.db"));
+
+        var options = new ChatterOptions();
+        options.History.Path = path;
+        options.History.MaxPerThread = int.MaxValue / 2;
+        var history = new SqliteChatHistory(Options.Create(options), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
+        await history.StartAsync(CancellationToken.None);
+
+        var write = Stopwatch.StartNew();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < rows)
+            {
+                await history.AppendAsync($"t{i % threads}", "a benchmark message of a typical length, about sixty chars", "bench", CancellationToken.None);
+            }
+        })));
+        write.Stop();
+
+        var replay = await TimeAsync(() => history.GetReplayAsync(null, 100, 1000, CancellationToken.None).AsTask());
+        var since = await TimeAsync(() => history.GetReplayAsync(rows - 10, 100, 1000, CancellationToken.None).AsTask());
+        var page = await TimeAsync(() => history.GetPageAsync("t7", rows / 2, 100, CancellationToken.None).AsTask());
+        var pageAll = await TimeAsync(() => history.GetPageAsync(null, rows / 2, 100, CancellationToken.None).AsTask());
+
+        await history.StopAsync(CancellationToken.None);
+        history.Dispose();
+        var size = new FileInfo(path).Length;
+
+        var appendsPerSecond = rows / write.Elapsed.TotalSeconds;
+        Console.WriteLine($"rows {rows:N0} in {threads} threads, {writers} concurrent writers, file {size / 1048576.0:F1} MiB");
+        Console.WriteLine($"{"measure",-34} {"value",14}");
+        Console.WriteLine($"{"appends/s (group commit, FULL sync)",-34} {appendsPerSecond,14:N0}");
+        Console.WriteLine($"{"replay 100/thread, 1000 total (ms)",-34} {replay.Median,14:F2}");
+        Console.WriteLine($"{"replay since newest-10 (ms)",-34} {since.Median,14:F2}");
+        Console.WriteLine($"{"GetHistory thread, 100 (ms)",-34} {page.Median,14:F2}");
+        Console.WriteLine($"{"GetHistory all threads, 100 (ms)",-34} {pageAll.Median,14:F2}");
+        Console.WriteLine(FormattableString.Invariant(
+            $$"""{"scenario":"store","rows":{{rows}},"threads":{{threads}},"writers":{{writers}},"appendsPerSecond":{{appendsPerSecond:F0}},"replayMs":{{replay.Median:F3}},"replaySinceMs":{{since.Median:F3}},"pageThreadMs":{{page.Median:F3}},"pageAllMs":{{pageAll.Median:F3}},"fileBytes":{{size}}}"""));
+        if (!args.ContainsKey("path"))
+        {
+            foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
+
+        return 0;
+    }
+
+    private static async Task<(double Median, double Max)> TimeAsync(Func<Task> query)
+    {
+        await query();
+        var samples = new List<double>();
+        for (var i = 0; i < 50; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await query();
+            samples.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        samples.Sort();
+        return (samples[samples.Count / 2], samples[^1]);
+    }
+}
