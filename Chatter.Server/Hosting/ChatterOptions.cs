@@ -11,19 +11,19 @@ public sealed class ChatterOptions
     public const string Section = "Chatter";
 
     /// <summary>The users file (<c>{"name":"password"}</c>), relative to the working directory. Default <c>users.json</c>.</summary>
-    [Required(ErrorMessage = "Chatter:UsersFile must name a file")]
+    [Required]
     public string UsersFile { get; set; } = "users.json";
 
     /// <summary>Seconds a raw client has to send its login frame. Default 10.</summary>
-    [Range(1, 3600, ErrorMessage = "Chatter:AuthTimeoutSeconds must be between {1} and {2}")]
+    [Range(1, 3600)]
     public int AuthTimeoutSeconds { get; set; } = 10;
 
     /// <summary>The longest message, in characters (UTF-16 code units). Default 4000.</summary>
-    [Range(1, 1_000_000, ErrorMessage = "Chatter:MaxMessageChars must be between {1} and {2}")]
+    [Range(1, 1_000_000)]
     public int MaxMessageChars { get; set; } = ChatRules.DefaultMaxMessageChars;
 
     /// <summary>The largest raw WebSocket message, in bytes, all fragments together; larger closes with 1009. Default 64 KiB.</summary>
-    [Range(1024, 16 * 1024 * 1024, ErrorMessage = "Chatter:MaxFrameBytes must be between {1} and {2}")]
+    [Range(1024, 16 * 1024 * 1024)]
     public int MaxFrameBytes { get; set; } = 64 * 1024;
 
     /// <summary>History settings (<c>Chatter:History</c>).</summary>
@@ -44,35 +44,35 @@ public sealed class HistoryOptions
 {
     /// <summary><c>sqlite</c> (default): a file that survives restarts; <c>memory</c>: the original's in-memory history.</summary>
     [Required]
-    [RegularExpression("^(sqlite|memory)$", ErrorMessage = "Chatter:History:Store must be 'sqlite' or 'memory'")]
+    [RegularExpression("^(sqlite|memory)$")]
     public string Store { get; set; } = "sqlite";
 
     /// <summary>The SQLite file, relative to the working directory. Default <c>chatter.db</c>.</summary>
-    [Required(ErrorMessage = "Chatter:History:Path must name a file")]
+    [Required]
     public string Path { get; set; } = "chatter.db";
 
     /// <summary>Messages older than this many days are removed in the background; 0 (default) keeps them.</summary>
-    [Range(0, 36_500, ErrorMessage = "Chatter:History:MaxAgeDays must be between {1} and {2}")]
+    [Range(0, 36_500)]
     public int MaxAgeDays { get; set; }
 
     /// <summary>How long a write waits for a locked database before the message is refused, in seconds. Default 5.</summary>
-    [Range(1, 600, ErrorMessage = "Chatter:History:BusyTimeoutSeconds must be between {1} and {2}")]
+    [Range(1, 600)]
     public int BusyTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Seconds between background retention runs. Default 60.</summary>
-    [Range(1, 86_400, ErrorMessage = "Chatter:History:PruneIntervalSeconds must be between {1} and {2}")]
+    [Range(1, 86_400)]
     public int PruneIntervalSeconds { get; set; } = 60;
 
     /// <summary>Messages kept per thread; the oldest are dropped. Default 10,000.</summary>
-    [Range(1, 100_000_000, ErrorMessage = "Chatter:History:MaxPerThread must be between {1} and {2}")]
+    [Range(1, 100_000_000)]
     public int MaxPerThread { get; set; } = 10_000;
 
     /// <summary>Messages replayed on login, newest of each thread. Default 100.</summary>
-    [Range(0, 100_000, ErrorMessage = "Chatter:History:ReplayLimit must be between {1} and {2}")]
+    [Range(0, 100_000)]
     public int ReplayLimit { get; set; } = 100;
 
     /// <summary>Messages replayed on login in all, the newest. Default 1,000.</summary>
-    [Range(0, 100_000, ErrorMessage = "Chatter:History:ReplayMaxTotal must be between {1} and {2}")]
+    [Range(0, 100_000)]
     public int ReplayMaxTotal { get; set; } = 1_000;
 }
 
@@ -86,7 +86,7 @@ public sealed class TokenOptions
     public string? SigningKey { get; set; }
 
     /// <summary>How long a token is valid, in minutes. Default 60.</summary>
-    [Range(1, 60 * 24 * 30, ErrorMessage = "Chatter:Token:LifetimeMinutes must be between {1} and {2}")]
+    [Range(1, 60 * 24 * 30)]
     public int LifetimeMinutes { get; set; } = 60;
 }
 
@@ -97,14 +97,41 @@ public sealed class LimitsOptions
     /// Messages queued to one connection that it has not yet taken; past this the connection is a slow
     /// consumer and is closed, so it never holds back the others. Default 8,192.
     /// </summary>
-    [Range(16, 1_000_000, ErrorMessage = "Chatter:Limits:OutboundBufferMessages must be between {1} and {2}")]
+    [Range(16, 1_000_000)]
     public int OutboundBufferMessages { get; set; } = 8_192;
 
     /// <summary>Bytes buffered towards one connection before its writes wait. Default 1 MiB.</summary>
-    [Range(16 * 1024, 256 * 1024 * 1024, ErrorMessage = "Chatter:Limits:OutboundBufferBytes must be between {1} and {2}")]
+    [Range(16 * 1024, 256 * 1024 * 1024)]
     public int OutboundBufferBytes { get; set; } = 1024 * 1024;
 }
 
-/// <summary>Checks <see cref="ChatterOptions"/> at start (source-generated from the attributes above).</summary>
+/// <summary>The checks of the attributes above, source-generated.</summary>
 [OptionsValidator]
-public sealed partial class ChatterOptionsValidator : IValidateOptions<ChatterOptions>;
+internal sealed partial class GeneratedChatterOptionsValidator : IValidateOptions<ChatterOptions>;
+
+/// <summary>
+/// Checks <see cref="ChatterOptions"/> at start and names each bad value by its configuration key
+/// (<c>Chatter:History:ReplayLimit</c>), the name a user sets it by.
+/// </summary>
+public sealed partial class ChatterOptionsValidator : IValidateOptions<ChatterOptions>
+{
+    private readonly GeneratedChatterOptionsValidator generated = new();
+
+    public ValidateOptionsResult Validate(string? name, ChatterOptions options)
+    {
+        var result = generated.Validate(name, options);
+        if (result.Succeeded || result.Failures is null)
+        {
+            return result;
+        }
+
+        // The generated failures read "ReplayLimit: The field ChatterOptions.History.ReplayLimit must be ...".
+        return ValidateOptionsResult.Fail(result.Failures.Select(failure =>
+            MemberPath().Match(failure) is { Success: true } member
+                ? $"{ChatterOptions.Section}:{member.Groups[1].Value.Replace('.', ':')} is invalid: {failure[(failure.IndexOf(": ", StringComparison.Ordinal) + 2)..]}"
+                : failure));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"ChatterOptions\.([\w.]+?)(?= must|\s|$)")]
+    private static partial System.Text.RegularExpressions.Regex MemberPath();
+}

@@ -31,6 +31,10 @@ public static class ChatterServerLogins
         return response.StatusCode;
     }
 
+    /// <summary>A constraint for an HTTP call (such as a hub connection's negotiate) refused with <paramref name="status"/>.</summary>
+    public static NUnit.Framework.Constraints.IResolveConstraint FailsWithStatus(HttpStatusCode status)
+        => Throws.InstanceOf<HttpRequestException>().With.Property(nameof(HttpRequestException.StatusCode)).EqualTo(status);
+
     /// <summary>
     /// Replaces the users file as an editor saving atomically does (write a temporary file, rename it over the
     /// old one) and returns once the server has re-read it. The reload token is taken before the file changes.

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Chatter.Server.Hosting;
+using Chatter.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+
+namespace Chatter.Tests.Hosting;
+
+/// <summary>What a new user meets with the repository as it is: the shipped appsettings.json and users.json.</summary>
+[CancelAfter(60_000)]
+public class DefaultsTests
+{
+    private static readonly string AppSettings = RepositoryFiles.PathOf("Chatter.Server/appsettings.json");
+    private static readonly string BundledUsers = RepositoryFiles.PathOf("users.json");
+
+    [Test]
+    public void ServerListensOnAllInterfacesOnPort8000()
+    {
+        var settings = ReadJson(AppSettings);
+
+        Assert.That(settings.GetProperty("Urls").GetString(), Is.EqualTo("http://0.0.0.0:8000"));
+    }
+
+    [Test]
+    public void AppSettingsHoldTheDocumentedDefaults()
+    {
+        var options = Bind(AppSettings);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.UsersFile, Is.EqualTo("users.json"));
+            Assert.That(options.AuthTimeoutSeconds, Is.EqualTo(10));
+            Assert.That(options.MaxMessageChars, Is.EqualTo(4000));
+            Assert.That(options.MaxFrameBytes, Is.EqualTo(64 * 1024));
+            Assert.That(options.History.ReplayLimit, Is.EqualTo(100));
+            Assert.That(options.History.ReplayMaxTotal, Is.EqualTo(1000));
+        });
+    }
+
+    [Test]
+    public void OptionsWithoutConfigurationHoldTheDocumentedDefaults()
+    {
+        var options = new ChatterOptions();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.UsersFile, Is.EqualTo("users.json"));
+            Assert.That(options.AuthTimeoutSeconds, Is.EqualTo(10));
+            Assert.That(options.MaxMessageChars, Is.EqualTo(4000));
+            Assert.That(options.MaxFrameBytes, Is.EqualTo(64 * 1024));
+            Assert.That(options.History.ReplayLimit, Is.EqualTo(100));
+            Assert.That(options.History.ReplayMaxTotal, Is.EqualTo(1000));
+        });
+    }
+
+    [Test]
+    public void HistoryDefaultsToAnSqliteFileThatSurvivesARestart()
+    {
+        var history = ReadJson(AppSettings).GetProperty("Chatter").GetProperty("History");
+
+        Assert.That(history.GetProperty("Store").GetString(), Is.EqualTo("sqlite").IgnoreCase);
+        Assert.That(history.GetProperty("Path").GetString(), Is.EqualTo("chatter.db"));
+    }
+
+    [Test]
+    public void AppSettingsPassTheServersValidation()
+    {
+        var result = new ChatterOptionsValidator().Validate(ChatterOptions.Section, Bind(AppSettings));
+
+        Assert.That(result.Succeeded, Is.True, result.FailureMessage);
+    }
+
+    [Test]
+    public void BundledUsersFileHoldsTest1AndTest2()
+    {
+        var users = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(BundledUsers));
+
+        Assert.That(users, Does.ContainKey("test1").WithValue("pass1"));
+        Assert.That(users, Does.ContainKey("test2").WithValue("pass2"));
+    }
+
+    [Test]
+    public async Task BundledUsersCanLogIn(CancellationToken ct)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            File.Copy(BundledUsers, Path.Combine(directory, "users.json"));
+            await using var server = await ChatterServer.StartAsync(directory: directory, writeUsersFile: false);
+
+            await using var test1 = await server.LoginRawAsync("test1", "pass1", cancellationToken: ct);
+            var token = await server.GetTokenAsync("test2", "pass2", ct);
+
+            Assert.That(token, Is.Not.Empty);
+        }
+        finally
+        {
+            // A directory passed in is the test's to remove.
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static JsonElement ReadJson(string path)
+        => JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement;
+
+    private static ChatterOptions Bind(string path)
+        => new ConfigurationBuilder().AddJsonFile(path).Build().GetSection(ChatterOptions.Section).Get<ChatterOptions>()
+            ?? throw new InvalidOperationException($"no {ChatterOptions.Section} section in {path}");
+}
