@@ -65,7 +65,8 @@ public sealed class ChatterServer : IAsyncDisposable
         IReadOnlyDictionary<string, string?>? settings = null,
         IReadOnlyDictionary<string, string>? users = null,
         string? directory = null,
-        bool writeUsersFile = true)
+        bool writeUsersFile = true,
+        Action<IServiceCollection>? configureServices = null)
     {
         var ownsDirectory = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"));
@@ -95,6 +96,7 @@ public sealed class ChatterServer : IAsyncDisposable
         var logs = new LogCapture();
         builder.Services.AddSingleton<ILogEventSink>(logs);
         builder.AddChatter();
+        configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapChatter();
         await app.StartAsync();

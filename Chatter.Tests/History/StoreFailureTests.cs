@@ -1,0 +1,55 @@
+using System.Net;
+using Chatter.Protocol;
+using Chatter.Server.History;
+using Chatter.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Chatter.Tests.History;
+
+/// <summary>A store that fails on demand: what senders, receivers and /healthz see while it is down.</summary>
+[CancelAfter(60_000)]
+public class StoreFailureTests
+{
+    private sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
+    {
+        public volatile bool Down;
+
+        public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+            => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(thread, message, from, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+            => Down ? throw new ChatHistoryException("store down (test)") : inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+            => Down ? throw new ChatHistoryException("store down (test)") : inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
+
+        public ValueTask CheckAsync(CancellationToken cancellationToken)
+            => Down ? throw new ChatHistoryException("store down (test)") : inner.CheckAsync(cancellationToken);
+    }
+
+    [Test]
+    public async Task HealthzAnswers503WhileTheStoreIsDownAndLoginsStillWork(CancellationToken ct)
+    {
+        SwitchableHistory? history = null;
+        await using var server = await ChatterServer.StartAsync(configureServices: services =>
+            services.AddSingleton<IChatHistory>(provider => history = new SwitchableHistory(provider.GetRequiredService<SqliteChatHistory>())));
+
+        Assert.That((await server.Http.GetAsync("/healthz", ct)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await using var receiver = await server.LoginRawAsync("test2", cancellationToken: ct);
+
+        history!.Down = true;
+        Assert.That((await server.Http.GetAsync("/healthz", ct)).StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+
+        // Login still works (without a replay); sends are refused and reach nobody.
+        await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
+        await sender.SendChatAsync("t", "not now", "n", ct);
+        var error = await sender.ReceiveJsonAsync(ct);
+        Assert.That(error.GetProperty("error").GetString(), Is.EqualTo("message not stored"));
+
+        history.Down = false;
+        Assert.That((await server.Http.GetAsync("/healthz", ct)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await sender.SendChatAsync("t", "now", "y", ct);
+        Assert.That((await sender.ReceiveJsonAsync(ct)).GetProperty("ack").GetString(), Is.EqualTo("y"));
+        Assert.That((await receiver.ReceiveJsonAsync(ct)).GetProperty("message").GetString(), Is.EqualTo("now"), "the refused message was not broadcast");
+    }
+}
