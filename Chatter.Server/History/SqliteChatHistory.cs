@@ -123,10 +123,15 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
 
         return await QueryAsync(connection =>
         {
+            // One read transaction: every query below sees the same snapshot (WAL), so the replay holds every
+            // message committed before it and none after; those after arrive live.
+            using var snapshot = connection.BeginTransaction(deferred: true);
+
             // The threads with anything newer than since, newest first: at most `total` of them can contribute.
             var threads = new List<string>();
             using (var list = connection.CreateCommand())
             {
+                list.Transaction = snapshot;
                 list.CommandText = Sql.ReplayThreads;
                 list.Parameters.AddWithValue("$since", sinceId ?? 0);
                 list.Parameters.AddWithValue("$total", total);
@@ -139,6 +144,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
 
             var messages = new List<ChatMessage>();
             using var page = connection.CreateCommand();
+            page.Transaction = snapshot;
             page.CommandText = Sql.ReplayThread;
             var thread = page.Parameters.Add("$thread", SqliteType.Text);
             page.Parameters.AddWithValue("$since", sinceId ?? 0);
