@@ -46,7 +46,7 @@ public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimePr
             }
         }
 
-        return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(NewestOldestFirst(newest, total));
+        return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(newest, total));
     }
 
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
@@ -67,7 +67,7 @@ public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimePr
             }
         }
 
-        return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(NewestOldestFirst(page, limit));
+        return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(page, limit));
     }
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -79,11 +79,5 @@ public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimePr
         {
             page.Add(ring[i]);
         }
-    }
-
-    private static List<ChatMessage> NewestOldestFirst(List<ChatMessage> messages, int limit)
-    {
-        messages.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        return messages.Count <= limit ? messages : messages.GetRange(messages.Count - limit, limit);
     }
 }

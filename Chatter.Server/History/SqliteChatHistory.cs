@@ -155,7 +155,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
                 ReadMessages(page, messages);
             }
 
-            return NewestOldestFirst(messages, total);
+            return HistoryOrder.NewestOldestFirst(messages, total);
         }, cancellationToken);
     }
 
@@ -175,7 +175,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
 
             var messages = new List<ChatMessage>();
             ReadMessages(page, messages);
-            return NewestOldestFirst(messages, limit);
+            return HistoryOrder.NewestOldestFirst(messages, limit);
         }, cancellationToken);
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken)
@@ -416,12 +416,6 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
                 reader.GetInt64(0),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
         }
-    }
-
-    private static List<ChatMessage> NewestOldestFirst(List<ChatMessage> messages, int limit)
-    {
-        messages.Sort(static (a, b) => a.Id.CompareTo(b.Id));
-        return messages.Count <= limit ? messages : messages.GetRange(messages.Count - limit, limit);
     }
 
     /// <summary>The queries on the read path; each seeks an index (a test checks their plans).</summary>

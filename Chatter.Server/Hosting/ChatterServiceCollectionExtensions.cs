@@ -36,8 +36,8 @@ public static class ChatterServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorization();
 
-        var limits = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
-        if (string.Equals(limits.History.Store, "memory", StringComparison.OrdinalIgnoreCase))
+        var configured = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
+        if (configured.History.Store == "memory")
         {
             services.AddSingleton<IChatHistory, InMemoryChatHistory>();
         }
@@ -52,7 +52,7 @@ public static class ChatterServiceCollectionExtensions
         services.AddSignalR(hub =>
         {
             // A raw frame may be MaxFrameBytes plus the in-process frame header; a SignalR message as large.
-            hub.MaximumReceiveMessageSize = limits.MaxFrameBytes + RawHubProtocol.HeaderLength;
+            hub.MaximumReceiveMessageSize = configured.MaxFrameBytes + RawHubProtocol.HeaderLength;
         });
         services.AddSingleton<RawHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));

@@ -12,6 +12,16 @@ public class PersistenceTests
 {
     private static string NewDirectory() => Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Runs SQL on the database file directly, as another program (or an older Chatter) would.</summary>
+    private static async Task ExecuteAsync(string file, string sql, CancellationToken ct)
+    {
+        await using var connection = new SqliteConnection($"Data Source={file};Pooling=False");
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
     private static async Task<List<long>> SendAckedAsync(RawChatClient client, string thread, int count, CancellationToken ct)
     {
         var ids = new List<long>();
@@ -106,13 +116,7 @@ public class PersistenceTests
         var directory = NewDirectory();
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "chatter.db");
-        await using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
-        {
-            await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99);";
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        await ExecuteAsync(file, "CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (99);", ct);
 
         var ex = Assert.ThrowsAsync<InvalidDataException>(() => ChatterServer.StartAsync(directory: directory));
         Assert.That(ex!.Message, Does.Contain("schema version 99").And.Contain(file));
@@ -124,14 +128,8 @@ public class PersistenceTests
         var directory = NewDirectory();
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "chatter.db");
-        await using (var connection = new SqliteConnection($"Data Source={file};Pooling=False"))
-        {
-            // Version 0: a database with the version table and nothing else.
-            await connection.OpenAsync(ct);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE schema_version (version INTEGER NOT NULL);";
-            await command.ExecuteNonQueryAsync(ct);
-        }
+        // Version 0: a database with the version table and nothing else.
+        await ExecuteAsync(file, "CREATE TABLE schema_version (version INTEGER NOT NULL);", ct);
 
         await using var server = await ChatterServer.StartAsync(directory: directory);
         await using var client = await server.LoginRawAsync("test1", cancellationToken: ct);
@@ -193,13 +191,7 @@ public class PersistenceTests
         }
 
         // Age the "old" thread by ten days, as if the server had been off that long.
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "chatter.db")};Pooling=False"))
-        {
-            await connection.OpenAsync(ct);
-            await using var age = connection.CreateCommand();
-            age.CommandText = "UPDATE messages SET ts = ts - 864000000;";
-            await age.ExecuteNonQueryAsync(ct);
-        }
+        await ExecuteAsync(Path.Combine(directory, "chatter.db"), "UPDATE messages SET ts = ts - 864000000;", ct);
 
         await using var server = await ChatterServer.StartAsync(settings, directory: directory, writeUsersFile: false);
         await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
