@@ -12,7 +12,7 @@ public static class FrameReader
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     /// <summary>Reads a login frame; false for anything that is not an object with string <c>username</c> and <c>password</c>.</summary>
-    public static bool TryReadLogin(ReadOnlySpan<byte> utf8, out LoginFrame? frame)
+    public static bool TryReadLogin(ReadOnlySpan<byte> utf8, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LoginFrame? frame)
     {
         frame = null;
         string? username = null, password = null;

@@ -16,6 +16,12 @@ public static class FrameWriter
     /// <summary>The original server's reply to a bad login, byte for byte.</summary>
     public static ReadOnlyMemory<byte> InvalidCredentials { get; } = "{\"error\": \"invalid credentials\"}"u8.ToArray();
 
+    /// <summary>A login refused because its address or user name failed too often lately, in the same style.</summary>
+    public static ReadOnlyMemory<byte> TooManyAttempts { get; } = "{\"error\": \"too many attempts\"}"u8.ToArray();
+
+    /// <summary>A login refused because the server or the user holds as many connections as allowed, in the same style.</summary>
+    public static ReadOnlyMemory<byte> TooManyConnections { get; } = "{\"error\": \"too many connections\"}"u8.ToArray();
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         // The frames are not embedded in HTML; keep non-ASCII text readable and frames short.

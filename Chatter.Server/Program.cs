@@ -1,5 +1,16 @@
+using Chatter.Server.Authentication;
 using Chatter.Server.Hosting;
 using Serilog;
+
+if (args is ["users", .. var command])
+{
+    // User management (users add/remove/list/hash-all) edits users.json and exits; the server is not started.
+    var settings = new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+    return UsersCommand.Run(command, settings[$"{ChatterOptions.Section}:{nameof(ChatterOptions.UsersFile)}"] ?? "users.json");
+}
 
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try

@@ -12,4 +12,7 @@ public static class FrameError
     public const string MessageNotString = "message must be a string";
     public const string InvalidCredentials = "invalid credentials";
     public const string MessageNotStored = "message not stored";
+    public const string TooManyAttempts = "too many attempts";
+    public const string RateLimited = "rate limited";
+    public const string TooManyConnections = "too many connections";
 }

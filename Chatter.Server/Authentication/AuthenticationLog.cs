@@ -12,9 +12,13 @@ internal static partial class AuthenticationLog
     [LoggerMessage(102, LogLevel.Error, "Users file {UsersFile} could not be read; keeping the previous users")]
     public static partial void UsersFileRejected(ILogger logger, string usersFile, Exception exception);
 
+    [LoggerMessage(103, LogLevel.Warning, "Users file {UsersFile} holds {PlainCount} plain-text passwords; convert them with: dotnet run --project Chatter.Server -- users hash-all")]
+    public static partial void PlainPasswords(ILogger logger, string usersFile, int plainCount);
+
     [LoggerMessage(110, LogLevel.Information, "Login ok for {User} from {RemoteAddress} over {Transport}")]
     public static partial void LoginOk(ILogger logger, string user, string? remoteAddress, string transport);
 
+    /// <summary><paramref name="user"/> is null for a name that is not a user (it may be a mistyped password).</summary>
     [LoggerMessage(111, LogLevel.Warning, "Login refused for {User} from {RemoteAddress} over {Transport}: {Reason}")]
     public static partial void LoginRefused(ILogger logger, string? user, string? remoteAddress, string transport, string reason);
 }

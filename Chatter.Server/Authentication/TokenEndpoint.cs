@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using Chatter.Server.Limits;
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,7 +13,7 @@ internal static class TokenEndpoint
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, ILoggerFactory loggers)
+    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, LoginThrottle throttle, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TokenEndpoint).FullName!);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -44,9 +46,18 @@ internal static class TokenEndpoint
         }
 
         var remote = context.Connection.RemoteIpAddress?.ToString();
+        if (throttle.Check(remote, request.Username) is { } retryAfter)
+        {
+            // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
+            Log.LoginRefused(logger, users.Exists(request.Username) ? request.Username : null, remote, "token", FrameError.TooManyAttempts);
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            return Error(StatusCodes.Status429TooManyRequests, FrameError.TooManyAttempts);
+        }
+
         if (!users.Verify(request.Username, request.Password))
         {
-            Log.LoginRefused(logger, request.Username, remote, "token", FrameError.InvalidCredentials);
+            throttle.Failed(remote, request.Username);
+            Log.LoginRefused(logger, users.Exists(request.Username) ? request.Username : null, remote, "token", FrameError.InvalidCredentials);
             return Error(StatusCodes.Status401Unauthorized, FrameError.InvalidCredentials);
         }
 

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text;
 using Chatter.Server.Hosting;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
@@ -15,13 +14,11 @@ namespace Chatter.Server.Authentication;
 /// </summary>
 public sealed class UserDirectory : IHostedService, IDisposable
 {
-    private static readonly byte[] DummyHash = SHA256.HashData("chatter: no such user"u8);
-
     private readonly string path;
     private readonly ILogger<UserDirectory> logger;
     private readonly PhysicalFileProvider files;
     private IDisposable? watch;
-    private volatile Dictionary<string, byte[]> users = new(StringComparer.Ordinal);
+    private volatile Users users = Users.Empty;
     private CancellationTokenSource reloaded = new();
 
     public UserDirectory(IOptions<ChatterOptions> options, ILogger<UserDirectory> logger)
@@ -38,28 +35,17 @@ public sealed class UserDirectory : IHostedService, IDisposable
     public IChangeToken ReloadToken => new CancellationChangeToken(reloaded.Token);
 
     /// <summary>True when <paramref name="name"/> is a user now.</summary>
-    public bool Exists(string name) => users.ContainsKey(name);
+    public bool Exists(string name) => users.Passwords.ContainsKey(name);
 
     /// <summary>
-    /// Checks a password in constant time: the same work for a known user with a wrong password, a known
-    /// user with the right one, and an unknown user.
+    /// Checks a password. An unknown user costs the same work as a known one: the password is checked against
+    /// a dummy of the file's strongest kind (a hash with the most iterations in the file, or a plain password).
     /// </summary>
     public bool Verify(string name, string password)
     {
-        var known = users.TryGetValue(name, out var stored);
-        Span<byte> expected = stackalloc byte[SHA256.HashSizeInBytes];
-        Span<byte> given = stackalloc byte[SHA256.HashSizeInBytes];
-        if (known)
-        {
-            SHA256.HashData(stored, expected);
-        }
-        else
-        {
-            DummyHash.CopyTo(expected);
-        }
-
-        SHA256.HashData(Encoding.UTF8.GetBytes(password), given);
-        return CryptographicOperations.FixedTimeEquals(expected, given) && known;
+        var current = users;
+        var known = current.Passwords.TryGetValue(name, out var stored);
+        return (stored ?? current.Dummy).Verify(password) && known;
     }
 
     /// <summary>A principal for an authenticated user: its name and identifier claims are the user name.</summary>
@@ -98,13 +84,18 @@ public sealed class UserDirectory : IHostedService, IDisposable
         {
             if (!File.Exists(path))
             {
-                users = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+                users = Users.Empty;
                 Log.UsersFileMissing(logger, path);
             }
             else
             {
-                users = UsersFile.Parse(File.ReadAllBytes(path), path);
-                Log.UsersLoaded(logger, path, users.Count);
+                var loaded = new Users(UsersFile.Parse(File.ReadAllBytes(path), path));
+                users = loaded;
+                Log.UsersLoaded(logger, path, loaded.Passwords.Count);
+                if (loaded.PlainCount > 0)
+                {
+                    Log.PlainPasswords(logger, path, loaded.PlainCount);
+                }
             }
         }
         catch (Exception ex) when (!throwOnError && ex is InvalidDataException or IOException or UnauthorizedAccessException)
@@ -116,5 +107,27 @@ public sealed class UserDirectory : IHostedService, IDisposable
         var previous = Interlocked.Exchange(ref reloaded, new CancellationTokenSource());
         previous.Cancel();
         previous.Dispose();
+    }
+
+    /// <summary>One loaded users file, swapped whole on reload.</summary>
+    private sealed class Users
+    {
+        public static readonly Users Empty = new(new Dictionary<string, StoredPassword>(StringComparer.Ordinal));
+
+        public Users(Dictionary<string, StoredPassword> passwords)
+        {
+            Passwords = passwords;
+            PlainCount = passwords.Values.Count(p => !p.IsHashed);
+            var strongest = passwords.Values.Max(p => (int?)p.Iterations) ?? 0;
+            Dummy = strongest > 0
+                ? StoredPassword.Hashed(PasswordHash.Dummy(strongest))
+                : StoredPassword.Plain(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        public Dictionary<string, StoredPassword> Passwords { get; }
+
+        public int PlainCount { get; }
+
+        public StoredPassword Dummy { get; }
     }
 }

@@ -1,15 +1,18 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Chatter.Server.Authentication;
 
-/// <summary>Reads <c>users.json</c>: one JSON object, <c>{"name": "password"}</c>, as the original server had it.</summary>
+/// <summary>
+/// Reads and writes <c>users.json</c>: one JSON object, <c>{"name": "password or hash"}</c>. A value is a
+/// <see cref="PasswordHash"/> when it starts with <c>pbkdf2-sha256$</c>, otherwise a plain password.
+/// </summary>
 internal static class UsersFile
 {
-    /// <summary>Parses the file's bytes; a <see cref="InvalidDataException"/> says which file and where it is broken.</summary>
-    public static Dictionary<string, byte[]> Parse(ReadOnlySpan<byte> utf8, string path)
+    /// <summary>The entries in file order, values as written; a later duplicate replaces an earlier one in place.</summary>
+    public static List<KeyValuePair<string, string>> ReadEntries(ReadOnlySpan<byte> utf8, string path)
     {
-        var users = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var entries = new List<KeyValuePair<string, string>>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
         {
@@ -32,7 +35,16 @@ internal static class UsersFile
                     throw new InvalidDataException($"users file '{path}' is malformed: a user name is empty (byte offset {reader.TokenStartIndex})");
                 }
 
-                users[name] = Encoding.UTF8.GetBytes(reader.GetString()!);
+                var entry = KeyValuePair.Create(name, reader.GetString()!);
+                if (index.TryGetValue(name, out var at))
+                {
+                    entries[at] = entry;
+                }
+                else
+                {
+                    index[name] = entries.Count;
+                    entries.Add(entry);
+                }
             }
 
             while (reader.Read())
@@ -45,6 +57,76 @@ internal static class UsersFile
                 $"users file '{path}' is malformed at line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}: {ex.Message}", ex);
         }
 
+        return entries;
+    }
+
+    /// <summary>Parses the file's bytes; a <see cref="InvalidDataException"/> says which file and which user is broken (never the secret).</summary>
+    public static Dictionary<string, StoredPassword> Parse(ReadOnlySpan<byte> utf8, string path)
+    {
+        var users = new Dictionary<string, StoredPassword>(StringComparer.Ordinal);
+        foreach (var (name, value) in ReadEntries(utf8, path))
+        {
+            users[name] = ToStoredPassword(name, value, path);
+        }
+
         return users;
+    }
+
+    /// <summary>A value of the file as a password: a valid hash, or (without the hash prefix) a plain password.</summary>
+    public static StoredPassword ToStoredPassword(string name, string value, string path)
+    {
+        if (!PasswordHash.LooksLikeHash(value))
+        {
+            return StoredPassword.Plain(value);
+        }
+
+        return PasswordHash.TryParse(value, out var hash)
+            ? StoredPassword.Hashed(hash)
+            : throw new InvalidDataException(
+                $"users file '{path}' is malformed: the password hash of user '{name}' is not valid " +
+                $"(expected {PasswordHash.Prefix}ITERATIONS$SALT$HASH with {PasswordHash.MinIterations:N0}–{PasswordHash.MaxIterations:N0} iterations)");
+    }
+
+    /// <summary>
+    /// Replaces the file with <paramref name="entries"/>, atomically: a temporary file beside it, flushed to
+    /// disk, then renamed over it, so a reader (the running server) sees the old file or the new one, never
+    /// half of one. The file keeps its permissions; a new file is readable by its owner only.
+    /// </summary>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, string>> entries)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var mode = File.Exists(path) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(path) : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        try
+        {
+            var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                create.UnixCreateMode = mode;
+            }
+
+            using (var stream = new FileStream(temporary, create))
+            {
+                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                {
+                    writer.WriteStartObject();
+                    foreach (var (name, value) in entries)
+                    {
+                        writer.WriteString(name, value);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                stream.Write("\n"u8);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 }

@@ -1,7 +1,9 @@
 using Chatter.Server.Authentication;
 using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
+using Chatter.Server.Limits;
 using Chatter.Server.RawWebSocket;
+using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace Chatter.Server.Hosting;
@@ -12,13 +14,24 @@ public static class ChatterEndpointRouteBuilderExtensions
     /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c> and <c>/healthz</c>.</summary>
     public static WebApplication MapChatter(this WebApplication app)
     {
+        var options = app.Services.GetRequiredService<IOptions<ChatterOptions>>().Value;
         app.UseSerilogRequestLogging();
+        if (options.AllowedOrigins.Length > 0)
+        {
+            app.UseMiddleware<OriginPolicyMiddleware>();
+            app.UseCors();
+        }
+
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.Map("/ws/chat", (HttpContext context, RawChatEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapHub<ChatHub>("/hubs/chat").RequireAuthorization();
+        app.MapHub<ChatHub>("/hubs/chat", connection =>
+        {
+            // What the server buffers towards one SignalR client before its writes wait (then DeliveryContext queues, bounded).
+            connection.TransportMaxBufferSize = options.Limits.OutboundBufferBytes;
+        }).RequireAuthorization();
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
         app.MapHealthChecks("/healthz");
         return app;

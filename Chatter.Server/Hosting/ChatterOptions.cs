@@ -34,9 +34,16 @@ public sealed class ChatterOptions
     [ValidateObjectMembers]
     public TokenOptions Token { get; set; } = new();
 
-    /// <summary>Per-connection limits (<c>Chatter:Limits</c>).</summary>
+    /// <summary>Abuse and resource limits (<c>Chatter:Limits</c>).</summary>
     [ValidateObjectMembers]
     public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>
+    /// Browser origins (<c>https://chat.example.com</c>) allowed to open <c>/ws/chat</c>, the hub or
+    /// <c>/api/token</c>. Empty (default): any. When set, a request whose <c>Origin</c> is neither listed nor the
+    /// server's own is refused with 403; requests without <c>Origin</c> (programs, not browsers) are not affected.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
 }
 
 /// <summary><c>Chatter:History</c>.</summary>
@@ -90,18 +97,55 @@ public sealed class TokenOptions
     public int LifetimeMinutes { get; set; } = 60;
 }
 
-/// <summary><c>Chatter:Limits</c>.</summary>
+/// <summary><c>Chatter:Limits</c>. For every limit, 0 turns it off.</summary>
 public sealed class LimitsOptions
 {
+    /// <summary>
+    /// Failed logins allowed per remote address, and per user name, in any minute (sliding); past it logins from
+    /// that address or for that name are refused with <c>too many attempts</c> until the window slides. Default 5.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int FailedLoginsPerMinute { get; set; } = 5;
+
+    /// <summary>Hub calls (raw frames) one connection may make per second, on average. Default 20.</summary>
+    [Range(0, 1_000_000)]
+    public int MessagesPerSecond { get; set; } = 20;
+
+    /// <summary>Calls one connection may make at once after a quiet spell (the token bucket's size). Default 40.</summary>
+    [Range(0, 1_000_000)]
+    public int MessageBurst { get; set; } = 40;
+
+    /// <summary>Connections (raw and SignalR) this node holds at most; past it logins are refused. Default 10,000.</summary>
+    [Range(0, 10_000_000)]
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Connections one user may hold on this node at once. Default 32.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxConnectionsPerUser { get; set; } = 32;
+
+    /// <summary>
+    /// Seconds between keep-alive pings to each WebSocket (raw: WebSocket ping frames; SignalR: hub pings).
+    /// Default 15.
+    /// </summary>
+    [Range(0, 3600)]
+    public int KeepAliveSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// Seconds a peer has to answer a ping (raw) or to send anything (SignalR, counted from the last ping) before it
+    /// is taken for dead and disconnected. Default 15.
+    /// </summary>
+    [Range(0, 3600)]
+    public int KeepAliveTimeoutSeconds { get; set; } = 15;
+
     /// <summary>
     /// Messages queued to one connection that it has not yet taken; past this the connection is a slow
     /// consumer and is closed, so it never holds back the others. Default 8,192.
     /// </summary>
-    [Range(16, 1_000_000)]
+    [Range(0, 1_000_000)]
     public int OutboundBufferMessages { get; set; } = 8_192;
 
     /// <summary>Bytes buffered towards one connection before its writes wait. Default 1 MiB.</summary>
-    [Range(16 * 1024, 256 * 1024 * 1024)]
+    [Range(0, 256 * 1024 * 1024)]
     public int OutboundBufferBytes { get; set; } = 1024 * 1024;
 }
 

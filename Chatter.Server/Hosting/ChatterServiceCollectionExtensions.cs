@@ -2,6 +2,7 @@ using Chatter.Server.Authentication;
 using Chatter.Server.Health;
 using Chatter.Server.History;
 using Chatter.Server.Hubs;
+using Chatter.Server.Limits;
 using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.SignalR;
@@ -49,10 +50,21 @@ public static class ChatterServiceCollectionExtensions
             services.AddHostedService(provider => provider.GetRequiredService<SqliteChatHistory>());
         }
 
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<ChatHubLimitsFilter>();
         services.AddSignalR(hub =>
         {
             // A raw frame may be MaxFrameBytes plus the in-process frame header; a SignalR message as large.
             hub.MaximumReceiveMessageSize = configured.MaxFrameBytes + RawHubProtocol.HeaderLength;
+            if (configured.Limits.KeepAliveSeconds > 0)
+            {
+                // Hub pings; a client silent for ping + timeout is taken for dead and dropped.
+                hub.KeepAliveInterval = TimeSpan.FromSeconds(configured.Limits.KeepAliveSeconds);
+                hub.ClientTimeoutInterval = TimeSpan.FromSeconds(configured.Limits.KeepAliveSeconds + Math.Max(configured.Limits.KeepAliveTimeoutSeconds, configured.Limits.KeepAliveSeconds));
+            }
+
+            hub.AddFilter<ChatHubLimitsFilter>();
         });
         services.AddSingleton<RawHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));
@@ -61,7 +73,44 @@ public static class ChatterServiceCollectionExtensions
             provider, provider.GetRequiredService<DefaultHubLifetimeManager<ChatHub>>()));
         services.AddSingleton<RawChatEndpoint>();
 
+        ConfigureTransportLimits(builder, configured.Limits);
+        if (configured.AllowedOrigins.Length > 0)
+        {
+            // Pages on the allowed origins may call the token endpoint and the hub's negotiate from the browser.
+            services.AddCors(cors => cors.AddDefaultPolicy(policy => policy
+                .WithOrigins(configured.AllowedOrigins).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
+        }
+
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
         return builder;
+    }
+
+    /// <summary>
+    /// Kestrel's request limits, set deliberately rather than left to defaults (a chat server needs small headers
+    /// and no large bodies), and the WebSocket keep-alive that reaps dead raw peers. <c>Kestrel:Limits:*</c> in
+    /// configuration still overrides each of them.
+    /// </summary>
+    private static void ConfigureTransportLimits(WebApplicationBuilder builder, LimitsOptions limits)
+    {
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestLineSize = 8 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 64;
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+            context.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits);
+        });
+
+        builder.Services.Configure<WebSocketOptions>(webSockets =>
+        {
+            // Ping every KeepAliveSeconds; no pong within KeepAliveTimeoutSeconds aborts the socket.
+            webSockets.KeepAliveInterval = TimeSpan.FromSeconds(limits.KeepAliveSeconds);
+            webSockets.KeepAliveTimeout = limits.KeepAliveSeconds > 0 && limits.KeepAliveTimeoutSeconds > 0
+                ? TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds)
+                : Timeout.InfiniteTimeSpan;
+        });
     }
 }

@@ -20,7 +20,8 @@ internal sealed class DeliveryLifetimeManager(
 {
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
-        var delivery = new DeliveryContext(connection, rawProtocol, options.Value.Limits.OutboundBufferMessages, time, loggers);
+        var limit = options.Value.Limits.OutboundBufferMessages;
+        var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, time, loggers);
         connection.Items[typeof(DeliveryContext)] = delivery;
         return inner.OnConnectedAsync(delivery);
     }

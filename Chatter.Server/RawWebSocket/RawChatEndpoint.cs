@@ -4,6 +4,7 @@ using Chatter.Protocol.Frames;
 using Chatter.Server.Authentication;
 using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
+using Chatter.Server.Limits;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
@@ -18,6 +19,8 @@ namespace Chatter.Server.RawWebSocket;
 internal sealed class RawChatEndpoint(
     HubConnectionHandler<ChatHub> hub,
     UserDirectory users,
+    LoginThrottle throttle,
+    ConnectionLimiter connections,
     IOptions<ChatterOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -70,12 +73,31 @@ internal sealed class RawChatEndpoint(
             return;
         }
 
-        LoginFrame? login = null;
-        if (kind != WebSocketMessageKind.Text || !FrameReader.TryReadLogin(reader.Message.Span, out login) || !users.Verify(login!.Username, login.Password))
+        if (kind != WebSocketMessageKind.Text || !FrameReader.TryReadLogin(reader.Message.Span, out var login))
         {
-            AuthLog.LoginRefused(logger, login?.Username, remote, "raw", login is null ? "not a login frame" : FrameError.InvalidCredentials);
-            await socket.SendAsync(FrameWriter.InvalidCredentials, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-            await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, FrameError.InvalidCredentials, pendingRead: null);
+            throttle.Failed(remote, user: null);
+            await RefuseAsync(socket, null, remote, "not a login frame", FrameWriter.InvalidCredentials);
+            return;
+        }
+
+        if (throttle.Check(remote, login.Username) is not null)
+        {
+            // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
+            await RefuseAsync(socket, users.Exists(login.Username) ? login.Username : null, remote, FrameError.TooManyAttempts, FrameWriter.TooManyAttempts);
+            return;
+        }
+
+        if (!users.Verify(login.Username, login.Password))
+        {
+            throttle.Failed(remote, login.Username);
+            await RefuseAsync(socket, users.Exists(login.Username) ? login.Username : null, remote, FrameError.InvalidCredentials, FrameWriter.InvalidCredentials);
+            return;
+        }
+
+        using var slot = connections.TryAcquire(login.Username);
+        if (slot is null)
+        {
+            await RefuseAsync(socket, login.Username, remote, FrameError.TooManyConnections, FrameWriter.TooManyConnections);
             return;
         }
 
@@ -85,6 +107,26 @@ internal sealed class RawChatEndpoint(
 
         await using var pump = new RawSocketPump(socket, context, login.Username, login.Since, settings.MaxFrameBytes, settings.Limits.OutboundBufferBytes, logger);
         await pump.RunAsync(hub, lifetime.ApplicationStopping);
+    }
+
+    /// <summary>
+    /// Refuses the login: the reply frame, then close 1008. <paramref name="user"/> is logged only when it names a real
+    /// user (someone who typed a password into the name field does not get it written to the log).
+    /// </summary>
+    private async Task RefuseAsync(WebSocket socket, string? user, string? remote, string reason, ReadOnlyMemory<byte> reply)
+    {
+        AuthLog.LoginRefused(logger, user, remote, "raw", reason);
+        try
+        {
+            await socket.SendAsync(reply, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        catch (WebSocketException ex)
+        {
+            Log.SocketEnded(logger, "login", "gone before the refusal", ex);
+            return;
+        }
+
+        await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, reason, pendingRead: null);
     }
 
     /// <summary>Sends a close frame and waits (bounded) for the client's; a client that does not answer is cut off.</summary>

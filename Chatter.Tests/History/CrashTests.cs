@@ -12,7 +12,7 @@ public class CrashTests
         var directory = Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, "users.json"), """{"test1":"pass1","test2":"pass2"}""", ct);
-        string[] settings = ["--Chatter:History:ReplayLimit=1000"];
+        string[] settings = ["--Chatter:History:ReplayLimit=1000", "--Chatter:Limits:MessagesPerSecond=0"];
 
         var acked = new List<long>();
         await using (var server = await ChatterProcess.StartAsync(directory, ct, settings))

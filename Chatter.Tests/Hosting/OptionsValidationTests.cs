@@ -14,7 +14,9 @@ public class OptionsValidationTests
     [TestCase("Chatter:History:ReplayLimit", "-1")]
     [TestCase("Chatter:History:Store", "bogus")]
     [TestCase("Chatter:Token:LifetimeMinutes", "0")]
-    [TestCase("Chatter:Limits:OutboundBufferMessages", "1")]
+    [TestCase("Chatter:Limits:OutboundBufferMessages", "-1")]
+    [TestCase("Chatter:Limits:MessagesPerSecond", "-1")]
+    [TestCase("Chatter:Limits:FailedLoginsPerMinute", "-5")]
     public async Task InvalidValueStopsTheStartNamingTheKey(string key, string value, CancellationToken ct)
     {
         var directory = NewDirectory();

@@ -111,6 +111,7 @@ public class ReceiveMessageTests
         {
             ["Chatter:History:ReplayLimit"] = "10000",
             ["Chatter:History:ReplayMaxTotal"] = "10000",
+            ["Chatter:Limits:MessagesPerSecond"] = "0",
         });
         await using var sender = await server.ConnectHubAsync("test1", cancellationToken: ct);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

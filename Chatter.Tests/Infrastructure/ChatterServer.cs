@@ -60,6 +60,15 @@ public sealed class ChatterServer : IAsyncDisposable
         ["carol"] = "carol-pw",
     };
 
+    /// <summary>
+    /// Settings for tests that flood one connection on purpose (ordering, bursts): the per-connection message rate
+    /// limit, which they do not test, turned off.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> NoRateLimit { get; } = new Dictionary<string, string?>
+    {
+        ["Chatter:Limits:MessagesPerSecond"] = "0",
+    };
+
     /// <summary>Starts a server. <paramref name="settings"/> are configuration keys such as <c>Chatter:AuthTimeoutSeconds</c>.</summary>
     public static async Task<ChatterServer> StartAsync(
         IReadOnlyDictionary<string, string?>? settings = null,

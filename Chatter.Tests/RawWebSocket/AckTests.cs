@@ -132,7 +132,7 @@ public class AckTests
     [Test]
     public async Task AcksOfPipelinedFramesComeInTheOrderSent(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync();
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
         await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
         const int count = 50;
 

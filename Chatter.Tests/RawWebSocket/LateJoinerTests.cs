@@ -28,7 +28,7 @@ public class LateJoinerTests
     {
         var users = TestUsers.Numbered(Senders, "s").Concat(TestUsers.Numbered(Joiners, "j")).ToDictionary();
         await using var server = await ChatterServer.StartAsync(
-            new Dictionary<string, string?> { ["Chatter:History:ReplayLimit"] = "100000", ["Chatter:History:ReplayMaxTotal"] = "100000" },
+            new Dictionary<string, string?> { ["Chatter:History:ReplayLimit"] = "100000", ["Chatter:History:ReplayMaxTotal"] = "100000", ["Chatter:Limits:MessagesPerSecond"] = "0" },
             users);
         var senders = new RawChatClient[Senders];
         for (var s = 0; s < Senders; s++)

@@ -9,7 +9,7 @@ public class OrderingTests
     [Test]
     public async Task PipelinedMessagesOfOneSenderArriveInTheOrderSent(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync();
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
         await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
         await using var b = await server.LoginRawAsync("test2", cancellationToken: ct);
         await using var c = await server.LoginRawAsync("test3", cancellationToken: ct);
@@ -37,7 +37,7 @@ public class OrderingTests
     [Test]
     public async Task ValidAndInvalidFramesAreAnsweredInTheOrderSent(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync();
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
         await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
 
         for (var i = 0; i < 20; i++)

@@ -1,0 +1,113 @@
+using System.Threading.RateLimiting;
+using Chatter.Protocol.Frames;
+using Chatter.Server.Hosting;
+using Chatter.Server.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
+
+namespace Chatter.Server.Limits;
+
+/// <summary>
+/// The hub's limits, kept out of the hub: a token bucket per connection on every call
+/// (<c>Chatter:Limits:MessagesPerSecond</c>, <c>MessageBurst</c>; past it the call is refused with
+/// <c>rate limited</c>, nothing is stored or sent, the connection stays), and the connection limits for SignalR
+/// clients (raw clients take their slot at login, in <see cref="RawWebSocket.RawChatEndpoint"/>).
+/// </summary>
+internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
+{
+    /// <summary>A connection over its rate is logged at most once in this time.</summary>
+    private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
+
+    private readonly ConnectionLimiter connections;
+    private readonly TimeProvider time;
+    private readonly ILogger<ChatHubLimitsFilter> logger;
+    private readonly PartitionedRateLimiter<string>? calls;
+
+    public ChatHubLimitsFilter(ConnectionLimiter connections, IOptions<ChatterOptions> options, TimeProvider time, ILogger<ChatHubLimitsFilter> logger)
+    {
+        this.connections = connections;
+        this.time = time;
+        this.logger = logger;
+        var limits = options.Value.Limits;
+        if (limits.MessagesPerSecond > 0)
+        {
+            // One bucket per connection, refilled by the limiter's one shared timer; full (idle) buckets are dropped.
+            calls = PartitionedRateLimiter.Create<string, string>(connectionId => RateLimitPartition.GetTokenBucketLimiter(connectionId, _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = Math.Max(limits.MessageBurst, limits.MessagesPerSecond),
+                TokensPerPeriod = limits.MessagesPerSecond,
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                QueueLimit = 0,
+            }));
+        }
+    }
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        if (calls is not null)
+        {
+            var context = invocationContext.Context;
+            using var lease = calls.AttemptAcquire(context.ConnectionId);
+            if (!lease.IsAcquired)
+            {
+                var now = time.GetTimestamp();
+                if (context.Items.TryGetValue(typeof(ChatHubLimitsFilter), out var last) && time.GetElapsedTime((long)last!, now) < LogEvery)
+                {
+                    throw new HubException(FrameError.RateLimited);
+                }
+
+                context.Items[typeof(ChatHubLimitsFilter)] = now;
+                LimitsLog.RateLimited(logger, context.UserIdentifier, Transport(context), context.ConnectionId, invocationContext.HubMethodName);
+                throw new HubException(FrameError.RateLimited);
+            }
+        }
+
+        return await next(invocationContext);
+    }
+
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        if (context.Context.Features.Get<ChatConnectionFeature>() is not null)
+        {
+            await next(context);
+            return;
+        }
+
+        var user = context.Context.UserIdentifier!;
+        var slot = connections.TryAcquire(user);
+        if (slot is null)
+        {
+            AuthLog.LoginRefused(logger, user, context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), "signalr", FrameError.TooManyConnections);
+            throw new HubException(FrameError.TooManyConnections);
+        }
+
+        context.Context.Items[typeof(ConnectionLimiter)] = slot;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // The hub's OnDisconnectedAsync does not run after a failed OnConnectedAsync.
+            slot.Dispose();
+            throw;
+        }
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        try
+        {
+            await next(context, exception);
+        }
+        finally
+        {
+            (context.Context.Items.TryGetValue(typeof(ConnectionLimiter), out var slot) ? slot as IDisposable : null)?.Dispose();
+        }
+    }
+
+    public void Dispose() => calls?.Dispose();
+
+    private static string Transport(HubCallerContext context) => context.Features.Get<ChatConnectionFeature>()?.Transport ?? "signalr";
+}
