@@ -34,10 +34,24 @@ public sealed class RawChatClient : IAsyncDisposable
 
     public WebSocket Socket => socket;
 
-    public static async Task<RawChatClient> ConnectAsync(Uri uri, CancellationToken cancellationToken = default)
+    public static Task<RawChatClient> ConnectAsync(Uri uri, CancellationToken cancellationToken = default)
+        => ConnectAsync(uri, invoker: null, configure: null, cancellationToken);
+
+    /// <summary>Connects through <paramref name="invoker"/> (e.g. from another loopback address, or over TLS) with options set by <paramref name="configure"/>.</summary>
+    public static async Task<RawChatClient> ConnectAsync(Uri uri, HttpMessageInvoker? invoker, Action<ClientWebSocketOptions>? configure, CancellationToken cancellationToken = default)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(uri, cancellationToken);
+        configure?.Invoke(socket.Options);
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         return new RawChatClient(socket);
     }
 
