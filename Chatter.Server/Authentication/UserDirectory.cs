@@ -109,6 +109,15 @@ public sealed class UserDirectory : IHostedService, IDisposable
         previous.Dispose();
     }
 
+    /// <summary>What an unknown name is checked against: a hash with the most iterations in the file, else a plain password.</summary>
+    internal static StoredPassword DummyFor(IReadOnlyDictionary<string, StoredPassword> passwords)
+    {
+        var strongest = passwords.Values.Max(p => (int?)p.Iterations) ?? 0;
+        return strongest > 0
+            ? StoredPassword.Hashed(PasswordHash.Dummy(strongest))
+            : StoredPassword.Plain(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+    }
+
     /// <summary>One loaded users file, swapped whole on reload.</summary>
     private sealed class Users
     {
@@ -118,10 +127,7 @@ public sealed class UserDirectory : IHostedService, IDisposable
         {
             Passwords = passwords;
             PlainCount = passwords.Values.Count(p => !p.IsHashed);
-            var strongest = passwords.Values.Max(p => (int?)p.Iterations) ?? 0;
-            Dummy = strongest > 0
-                ? StoredPassword.Hashed(PasswordHash.Dummy(strongest))
-                : StoredPassword.Plain(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            Dummy = DummyFor(passwords);
         }
 
         public Dictionary<string, StoredPassword> Passwords { get; }

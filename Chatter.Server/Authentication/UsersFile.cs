@@ -84,7 +84,7 @@ internal static class UsersFile
             ? StoredPassword.Hashed(hash)
             : throw new InvalidDataException(
                 $"users file '{path}' is malformed: the password hash of user '{name}' is not valid " +
-                $"(expected {PasswordHash.Prefix}ITERATIONS$SALT$HASH with {PasswordHash.MinIterations:N0}–{PasswordHash.MaxIterations:N0} iterations)");
+                $"(expected {PasswordHash.Prefix}ITERATIONS$SALT$HASH with {PasswordHash.MinIterations} to {PasswordHash.MaxIterations} iterations)");
     }
 
     /// <summary>
