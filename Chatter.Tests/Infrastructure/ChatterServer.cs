@@ -26,7 +26,7 @@ public sealed class ChatterServer : IAsyncDisposable
         Logs = logs;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         HttpUri = new Uri(address);
-        WsUri = new Uri($"ws://{HttpUri.Authority}/ws/chat");
+        WsUri = new Uri($"{(HttpUri.Scheme == Uri.UriSchemeHttps ? "wss" : "ws")}://{HttpUri.Authority}/ws/chat");
         HubUri = new Uri(HttpUri, "/hubs/chat");
         Http = new HttpClient { BaseAddress = HttpUri };
     }
