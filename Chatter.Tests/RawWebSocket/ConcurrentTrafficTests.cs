@@ -13,7 +13,7 @@ public class ConcurrentTrafficTests
     public async Task TwentyClientsSendingFiftyMessagesEachReceiveEveryOtherMessageOnceAndInOrder(CancellationToken ct)
     {
         var users = TestUsers.Numbered(Clients);
-        await using var server = await ChatterServer.StartAsync(users: users);
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit, users);
         var clients = new RawChatClient[Clients];
         for (var i = 0; i < Clients; i++)
         {
