@@ -75,6 +75,7 @@ public static class FrameReader
     {
         string? thread = null, message = null, reference = null;
         string? threadError = FrameError.ThreadRequired, messageError = FrameError.MessageRequired;
+        JsonTokenType? presence = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -105,6 +106,11 @@ public static class FrameReader
                     reader.Read();
                     (message, messageError) = ReadString(ref reader, FrameError.MessageRequired, FrameError.MessageNotString);
                 }
+                else if (reader.ValueTextEquals("presence"u8))
+                {
+                    reader.Read();
+                    presence = reader.TokenType;
+                }
                 else if (reader.ValueTextEquals("ref"u8))
                 {
                     reader.Read();
@@ -127,6 +133,12 @@ public static class FrameReader
         {
             // InvalidOperationException: a string that is not valid UTF-8 or UTF-16 (a lone surrogate escape).
             return ChatFrameResult.Refused(FrameError.InvalidJson, null);
+        }
+
+        if (presence is not null && threadError == FrameError.ThreadRequired && messageError == FrameError.MessageRequired)
+        {
+            // {"presence": true} and nothing of a chat frame: the presence opt-in.
+            return presence == JsonTokenType.True ? ChatFrameResult.PresenceRequest(reference) : ChatFrameResult.Refused(FrameError.PresenceNotTrue, reference);
         }
 
         if (threadError is not null)
@@ -157,5 +169,10 @@ public static class FrameReader
 /// <param name="Ref">The frame's string <c>ref</c>, echoed in the ack or the error.</param>
 public readonly record struct ChatFrameResult(ChatFrame? Frame, string? Error, string? Ref)
 {
+    /// <summary>True for <c>{"presence": true}</c>: the client asks for presence frames from now on.</summary>
+    public bool IsPresenceRequest { get; init; }
+
     public static ChatFrameResult Refused(string error, string? reference) => new(null, error, reference);
+
+    public static ChatFrameResult PresenceRequest(string? reference) => new(null, null, reference) { IsPresenceRequest = true };
 }

@@ -59,6 +59,17 @@ public static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary><c>{"presence":"joined","user":"x"}</c> (or <c>"left"</c>) for a raw client that asked for presence.</summary>
+    public static void WritePresence(string change, string user, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteString("presence"u8, change);
+        writer.WriteString("user"u8, user);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary><c>{"error":"reason"}</c>, with <c>"ref"</c> when the refused frame had one.</summary>
     public static void WriteError(string reason, string? reference, IBufferWriter<byte> output)
     {

@@ -15,10 +15,14 @@ public sealed record TokenResponse(
 /// <summary><c>{"error":"reason"}</c> from the HTTP endpoints.</summary>
 public sealed record ErrorResponse([property: JsonPropertyName("error")] string Error);
 
+/// <summary><c>GET /api/presence</c> answer: the users online, in ordinal order.</summary>
+public sealed record PresenceResponse([property: JsonPropertyName("users")] string[] Users);
+
 /// <summary>Source-generated JSON for the protocol's HTTP and hub types.</summary>
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(ChatMessage[]))]
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(PresenceResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

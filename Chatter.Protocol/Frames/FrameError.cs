@@ -15,4 +15,5 @@ public static class FrameError
     public const string TooManyAttempts = "too many attempts";
     public const string RateLimited = "rate limited";
     public const string TooManyConnections = "too many connections";
+    public const string PresenceNotTrue = "presence must be true";
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.Limits;
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
@@ -13,7 +14,7 @@ internal static class TokenEndpoint
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, LoginThrottle throttle, ILoggerFactory loggers)
+    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, LoginThrottle throttle, ChatterMetrics metrics, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TokenEndpoint).FullName!);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -50,6 +51,7 @@ internal static class TokenEndpoint
         {
             // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
             Log.LoginRefused(logger, users.Exists(request.Username) ? request.Username : null, remote, "token", FrameError.TooManyAttempts);
+            metrics.LoginRefused("token", FrameError.TooManyAttempts);
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Error(StatusCodes.Status429TooManyRequests, FrameError.TooManyAttempts);
         }
@@ -58,11 +60,13 @@ internal static class TokenEndpoint
         {
             throttle.Failed(remote, request.Username);
             Log.LoginRefused(logger, users.Exists(request.Username) ? request.Username : null, remote, "token", FrameError.InvalidCredentials);
+            metrics.LoginRefused("token", FrameError.InvalidCredentials);
             return Error(StatusCodes.Status401Unauthorized, FrameError.InvalidCredentials);
         }
 
         var (token, expiresAt) = tokens.Issue(request.Username);
         Log.LoginOk(logger, request.Username, remote, "token");
+        metrics.LoginOk("token");
         return Results.Json(new TokenResponse(token, expiresAt), ProtocolJsonContext.Default.TokenResponse);
     }
 

@@ -1,8 +1,11 @@
+using Chatter.Protocol;
 using Chatter.Server.Authentication;
 using Chatter.Server.Hosting;
+using Chatter.Server.Health;
 using Chatter.Server.Hubs;
 using Chatter.Server.Limits;
 using Chatter.Server.RawWebSocket;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Serilog;
 
@@ -33,7 +36,15 @@ public static class ChatterEndpointRouteBuilderExtensions
             connection.TransportMaxBufferSize = options.Limits.OutboundBufferBytes;
         }).RequireAuthorization();
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
-        app.MapHealthChecks("/healthz");
+        app.MapGet("/api/presence", (PresenceTracker presence) => Results.Json(new PresenceResponse(presence.Online()), ProtocolJsonContext.Default.PresenceResponse))
+            .RequireAuthorization();
+        // /healthz: the node and what it depends on (store, backplane); /readyz: that, and not shutting down.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(ShutdownHealthCheck.ReadinessOnly) });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
+        if (options.Metrics.Enabled)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         return app;
     }
 }

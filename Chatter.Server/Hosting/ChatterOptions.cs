@@ -44,6 +44,35 @@ public sealed class ChatterOptions
     /// server's own is refused with 403; requests without <c>Origin</c> (programs, not browsers) are not affected.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    /// <summary>Metrics (<c>Chatter:Metrics</c>).</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
+    /// <summary>Log output (<c>Chatter:Logging</c>).</summary>
+    [ValidateObjectMembers]
+    public LoggingOptions Logging { get; set; } = new();
+}
+
+/// <summary><c>Chatter:Metrics</c>.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>
+    /// Serves Chatter's, ASP.NET Core's, Kestrel's and the runtime's metrics in Prometheus format on <c>/metrics</c>.
+    /// Default false (no endpoint).
+    /// </summary>
+    public bool Enabled { get; set; }
+}
+
+/// <summary><c>Chatter:Logging</c>.</summary>
+public sealed class LoggingOptions
+{
+    /// <summary>
+    /// Console log format: <c>text</c> (default, for people), <c>json</c> (Serilog's compact JSON, one event a
+    /// line, for Loki, Elastic or Seq) or <c>none</c> (no console; sinks under <c>Serilog:WriteTo</c> still write).
+    /// </summary>
+    [Required]
+    [RegularExpression("^(text|json|none)$")]
+    public string Format { get; set; } = "text";
 }
 
 /// <summary><c>Chatter:History</c>.</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Chatter.Server.Authentication;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.Health;
 using Chatter.Server.History;
 using Chatter.Server.Hubs;
@@ -9,21 +11,36 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Serilog;
+using Serilog.Formatting.Compact;
 
 namespace Chatter.Server.Hosting;
 
 /// <summary>Registers Chatter's parts.</summary>
 public static class ChatterServiceCollectionExtensions
 {
+    /// <summary>The console layout of <c>Chatter:Logging:Format=text</c>: time, level, message, then the event's properties.</summary>
+    public const string TextLogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
+
     /// <summary>Options, logging, users, tokens, the hub and its raw protocol, history and health checks.</summary>
     public static WebApplicationBuilder AddChatter(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
 
         // preserveStaticLogger: each host (several run side by side in the tests) has its own logger.
+        var logFormat = builder.Configuration[$"{ChatterOptions.Section}:Logging:Format"] ?? "text";
         services.AddSerilog(
-            (provider, logger) => logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext(),
+            (provider, logger) =>
+            {
+                logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext();
+                _ = logFormat switch
+                {
+                    "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
+                    "text" => logger.WriteTo.Console(outputTemplate: TextLogTemplate, formatProvider: CultureInfo.InvariantCulture),
+                    _ => logger,
+                };
+            },
             preserveStaticLogger: true);
 
         services.AddOptions<ChatterOptions>().BindConfiguration(ChatterOptions.Section).ValidateOnStart();
@@ -50,9 +67,20 @@ public static class ChatterServiceCollectionExtensions
             services.AddHostedService(provider => provider.GetRequiredService<SqliteChatHistory>());
         }
 
+        services.AddMetrics();
+        services.AddSingleton<ChatterMetrics>();
+        services.AddSingleton<PresenceTracker>();
+        if (configured.Metrics.Enabled)
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics
+                .AddMeter(ChatterMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "System.Runtime")
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+        }
+
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<ChatHubLimitsFilter>();
+        services.AddSingleton<HubLogContextFilter>();
         services.AddSignalR(hub =>
         {
             // A raw frame may be MaxFrameBytes plus the in-process frame header; a SignalR message as large.
@@ -64,6 +92,8 @@ public static class ChatterServiceCollectionExtensions
                 hub.ClientTimeoutInterval = TimeSpan.FromSeconds(configured.Limits.KeepAliveSeconds + Math.Max(configured.Limits.KeepAliveTimeoutSeconds, configured.Limits.KeepAliveSeconds));
             }
 
+            // Outermost first: the log context covers the limits' own events.
+            hub.AddFilter<HubLogContextFilter>();
             hub.AddFilter<ChatHubLimitsFilter>();
         });
         services.AddSingleton<RawHubProtocol>();
@@ -81,7 +111,9 @@ public static class ChatterServiceCollectionExtensions
                 .WithOrigins(configured.AllowedOrigins).AllowAnyHeader().AllowAnyMethod().AllowCredentials()));
         }
 
-        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
+        services.AddHealthChecks()
+            .AddCheck<HistoryHealthCheck>("history")
+            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ShutdownHealthCheck.ReadinessOnly]);
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.History;
 using Chatter.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
@@ -12,10 +13,20 @@ namespace Chatter.Server.Hubs;
 /// The chat: the one place that decides what is stored and who receives it, for raw <c>/ws/chat</c> clients
 /// and SignalR clients alike. Validate, store, then broadcast to every other connection.
 /// </summary>
-public sealed class ChatHub(IChatHistory history, IOptions<ChatterOptions> options, ILogger<ChatHub> logger) : Hub<IChatClient>
+public sealed class ChatHub(
+    IChatHistory history,
+    IOptions<ChatterOptions> options,
+    ChatterMetrics metrics,
+    PresenceTracker presence,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<ChatHub> logger) : Hub<IChatClient>
 {
     /// <summary>The largest page <see cref="GetHistory"/> returns.</summary>
     public const int MaxPage = 500;
+
+    /// <summary>The group of connections that asked for presence events.</summary>
+    public const string PresenceGroup = "presence";
 
     private string Transport => Context.Features.Get<ChatConnectionFeature>()?.Transport ?? "signalr";
 
@@ -24,23 +35,65 @@ public sealed class ChatHub(IChatHistory history, IOptions<ChatterOptions> optio
     {
         var limits = options.Value.History;
         IReadOnlyList<ChatMessage> replay = [];
+        var started = time.GetTimestamp();
         try
         {
             replay = await history.GetReplayAsync(Since(), limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
+            metrics.HistoryOperation("replay", ok: true, time, started);
         }
         catch (ChatHistoryException ex)
         {
+            metrics.HistoryOperation("replay", ok: false, time, started);
             Log.ReplayFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
         }
 
         Log.Connected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, replay.Count);
-        await DeliveryContext.Of(Context).ReplayThenGoLiveAsync(replay, Context.ConnectionAborted);
+        metrics.Connected(Transport);
+        try
+        {
+            await DeliveryContext.Of(Context).ReplayThenGoLiveAsync(replay, Context.ConnectionAborted);
+        }
+        catch
+        {
+            // OnDisconnectedAsync does not run after a failed OnConnectedAsync.
+            metrics.Disconnected(Transport, "error");
+            throw;
+        }
+
+        if (presence.Connected(Context.UserIdentifier!))
+        {
+            await Clients.Group(PresenceGroup).UserJoined(Context.UserIdentifier!);
+        }
     }
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         Log.Disconnected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, exception);
-        return Task.CompletedTask;
+        metrics.Disconnected(Transport, DisconnectReason(exception));
+        if (presence.Disconnected(Context.UserIdentifier!))
+        {
+            await Clients.Group(PresenceGroup).UserLeft(Context.UserIdentifier!);
+        }
+    }
+
+    /// <summary>The users online on this node, in ordinal order.</summary>
+    public string[] GetOnlineUsers() => presence.Online();
+
+    /// <summary>
+    /// Opts this connection in to <see cref="IChatClient.UserJoined"/> and <see cref="IChatClient.UserLeft"/>. It first
+    /// gets a <c>UserJoined</c> for everyone online now (itself included), then the changes; returns who is online.
+    /// Raw clients ask with <c>{"presence": true}</c>.
+    /// </summary>
+    public async Task<string[]> SubscribePresence()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, PresenceGroup);
+        var online = presence.Online();
+        foreach (var user in online)
+        {
+            await Clients.Caller.UserJoined(user);
+        }
+
+        return online;
     }
 
     /// <summary>Stores a message from the caller and sends it to every other connection; returns the stored message (the ack).</summary>
@@ -52,19 +105,25 @@ public sealed class ChatHub(IChatHistory history, IOptions<ChatterOptions> optio
         }
 
         ChatMessage stored;
+        var started = time.GetTimestamp();
         try
         {
             // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
             stored = await history.AppendAsync(thread!, message!, Context.UserIdentifier!, CancellationToken.None);
+            metrics.HistoryOperation("append", ok: true, time, started);
         }
         catch (ChatHistoryException ex)
         {
+            metrics.HistoryOperation("append", ok: false, time, started);
             Log.StoreFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
             throw new HubException(FrameError.MessageNotStored);
         }
 
         Log.MessageStored(logger, stored.Id, stored.Thread, stored.From, stored.Message.Length, Transport, Context.ConnectionId);
+        metrics.MessageStored(Transport);
+        var broadcast = time.GetTimestamp();
         await Clients.Others.ReceiveMessage(stored);
+        metrics.Broadcast(time, broadcast);
         return stored;
     }
 
@@ -76,12 +135,16 @@ public sealed class ChatHub(IChatHistory history, IOptions<ChatterOptions> optio
             throw Refuse($"limit must be between 1 and {MaxPage}");
         }
 
+        var started = time.GetTimestamp();
         try
         {
-            return await history.GetPageAsync(thread, beforeId, limit, Context.ConnectionAborted);
+            var page = await history.GetPageAsync(thread, beforeId, limit, Context.ConnectionAborted);
+            metrics.HistoryOperation("page", ok: true, time, started);
+            return page;
         }
         catch (ChatHistoryException ex)
         {
+            metrics.HistoryOperation("page", ok: false, time, started);
             Log.StoreFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
             throw new HubException("history not available");
         }
@@ -96,7 +159,23 @@ public sealed class ChatHub(IChatHistory history, IOptions<ChatterOptions> optio
     private HubException Refuse(string reason)
     {
         Log.InvalidFrame(logger, Context.UserIdentifier, Transport, Context.ConnectionId, reason);
+        metrics.InvalidFrame(Transport);
         return new HubException(reason);
+    }
+
+    private string DisconnectReason(Exception? exception)
+    {
+        if (DeliveryContext.Of(Context).IsSlowConsumer)
+        {
+            return "slow_consumer";
+        }
+
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return "shutdown";
+        }
+
+        return exception is null ? "client" : "error";
     }
 
     private long? Since()

@@ -1,4 +1,5 @@
 using Chatter.Protocol;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
@@ -30,6 +31,7 @@ internal sealed class DeliveryContext : HubConnectionContext
     private readonly RawHubProtocol rawProtocol;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly ChatterMetrics metrics;
     private readonly int maxQueued;
     private readonly Lock gate = new();
     private List<SerializedHubMessage>? held = [];
@@ -38,12 +40,13 @@ internal sealed class DeliveryContext : HubConnectionContext
     private int queued;
     private int slow;
 
-    public DeliveryContext(HubConnectionContext connection, RawHubProtocol rawProtocol, int maxQueued, TimeProvider time, ILoggerFactory loggers)
+    public DeliveryContext(HubConnectionContext connection, RawHubProtocol rawProtocol, int maxQueued, ChatterMetrics metrics, TimeProvider time, ILoggerFactory loggers)
         : base(new ForwardingConnectionContext(connection), new HubConnectionContextOptions(), loggers)
     {
         this.connection = connection;
         this.rawProtocol = rawProtocol;
         this.maxQueued = maxQueued;
+        this.metrics = metrics;
         this.time = time;
         logger = loggers.CreateLogger<DeliveryContext>();
         UserIdentifier = connection.UserIdentifier;
@@ -143,7 +146,14 @@ internal sealed class DeliveryContext : HubConnectionContext
 
     public override void Abort() => connection.Abort();
 
-    private void Forward(SerializedHubMessage message) => Track(connection.WriteAsync(message, CancellationToken.None));
+    /// <summary>True once the connection was closed for not taking its messages.</summary>
+    public bool IsSlowConsumer => Volatile.Read(ref slow) == 1;
+
+    private void Forward(SerializedHubMessage message)
+    {
+        metrics.MessageDelivered();
+        Track(connection.WriteAsync(message, CancellationToken.None));
+    }
 
     private void Track(ValueTask write)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.Hosting;
 using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.SignalR;
@@ -15,13 +16,14 @@ internal sealed class DeliveryLifetimeManager(
     HubLifetimeManager<ChatHub> inner,
     RawHubProtocol rawProtocol,
     IOptions<ChatterOptions> options,
+    ChatterMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : HubLifetimeManager<ChatHub>
 {
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         var limit = options.Value.Limits.OutboundBufferMessages;
-        var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, time, loggers);
+        var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, metrics, time, loggers);
         connection.Items[typeof(DeliveryContext)] = delivery;
         return inner.OnConnectedAsync(delivery);
     }

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Chatter.Protocol.Frames;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
@@ -20,13 +21,15 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
     private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
 
     private readonly ConnectionLimiter connections;
+    private readonly ChatterMetrics metrics;
     private readonly TimeProvider time;
     private readonly ILogger<ChatHubLimitsFilter> logger;
     private readonly PartitionedRateLimiter<string>? calls;
 
-    public ChatHubLimitsFilter(ConnectionLimiter connections, IOptions<ChatterOptions> options, TimeProvider time, ILogger<ChatHubLimitsFilter> logger)
+    public ChatHubLimitsFilter(ConnectionLimiter connections, ChatterMetrics metrics, IOptions<ChatterOptions> options, TimeProvider time, ILogger<ChatHubLimitsFilter> logger)
     {
         this.connections = connections;
+        this.metrics = metrics;
         this.time = time;
         this.logger = logger;
         var limits = options.Value.Limits;
@@ -51,6 +54,7 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
             using var lease = calls.AttemptAcquire(context.ConnectionId);
             if (!lease.IsAcquired)
             {
+                metrics.RateLimited(Transport(context));
                 var now = time.GetTimestamp();
                 if (context.Items.TryGetValue(typeof(ChatHubLimitsFilter), out var last) && time.GetElapsedTime((long)last!, now) < LogEvery)
                 {
@@ -79,6 +83,7 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
         if (slot is null)
         {
             AuthLog.LoginRefused(logger, user, context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), "signalr", FrameError.TooManyConnections);
+            metrics.LoginRefused("signalr", FrameError.TooManyConnections);
             throw new HubException(FrameError.TooManyConnections);
         }
 

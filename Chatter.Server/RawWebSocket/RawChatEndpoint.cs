@@ -3,6 +3,7 @@ using Chatter.Protocol;
 using Chatter.Protocol.Frames;
 using Chatter.Server.Authentication;
 using Chatter.Server.Hosting;
+using Chatter.Server.Diagnostics;
 using Chatter.Server.Hubs;
 using Chatter.Server.Limits;
 using Microsoft.AspNetCore.SignalR;
@@ -21,6 +22,7 @@ internal sealed class RawChatEndpoint(
     UserDirectory users,
     LoginThrottle throttle,
     ConnectionLimiter connections,
+    ChatterMetrics metrics,
     IOptions<ChatterOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -102,6 +104,7 @@ internal sealed class RawChatEndpoint(
         }
 
         AuthLog.LoginOk(logger, login.Username, remote, "raw");
+        metrics.LoginOk("raw");
         await socket.SendAsync(FrameWriter.AuthOk, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         reader.Dispose();
 
@@ -116,6 +119,7 @@ internal sealed class RawChatEndpoint(
     private async Task RefuseAsync(WebSocket socket, string? user, string? remote, string reason, ReadOnlyMemory<byte> reply)
     {
         AuthLog.LoginRefused(logger, user, remote, "raw", reason);
+        metrics.LoginRefused("raw", reason);
         try
         {
             await socket.SendAsync(reply, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);

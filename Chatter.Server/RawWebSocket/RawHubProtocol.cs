@@ -90,6 +90,12 @@ public sealed class RawHubProtocol : IHubProtocol
             case InvocationMessage { Target: nameof(IChatClient.ReceiveMessage), Arguments: [ChatMessage chat] }:
                 FrameWriter.WriteMessage(chat, output);
                 break;
+            case InvocationMessage { Target: nameof(IChatClient.UserJoined), Arguments: [string user] }:
+                FrameWriter.WritePresence("joined", user, output);
+                break;
+            case InvocationMessage { Target: nameof(IChatClient.UserLeft), Arguments: [string user] }:
+                FrameWriter.WritePresence("left", user, output);
+                break;
             case CompletionMessage completion when Reference(completion.InvocationId) is var reference && completion.Error is not null:
                 FrameWriter.WriteError(ReasonOf(completion.Error), reference, output);
                 break;
@@ -147,6 +153,11 @@ public sealed class RawHubProtocol : IHubProtocol
     private static InvocationMessage ParseText(ReadOnlySequence<byte> payload)
     {
         var result = payload.IsSingleSegment ? FrameReader.ReadChat(payload.FirstSpan) : FrameReader.ReadChat(payload.ToArray());
+        if (result.IsPresenceRequest)
+        {
+            return new InvocationMessage(InvocationId(result.Ref), nameof(ChatHub.SubscribePresence), []);
+        }
+
         if (result.Frame is not { } frame)
         {
             return Reject(result.Error!, result.Ref);

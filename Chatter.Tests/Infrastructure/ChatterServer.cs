@@ -93,6 +93,8 @@ public sealed class ChatterServer : IAsyncDisposable
             ["Chatter:UsersFile"] = Path.Combine(directory, "users.json"),
             // Each server its own history file: the default path is relative to the (shared) working directory.
             ["Chatter:History:Path"] = Path.Combine(directory, "chatter.db"),
+            // Events are captured by LogCapture; the console stays quiet.
+            ["Chatter:Logging:Format"] = "none",
             ["Serilog:MinimumLevel:Default"] = "Debug",
             ["Serilog:MinimumLevel:Override:Microsoft"] = "Warning",
         };
