@@ -18,7 +18,8 @@ public static class ChatterEndpointRouteBuilderExtensions
     public static WebApplication MapChatter(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ChatterOptions>>().Value;
-        app.UseSerilogRequestLogging();
+        // This host's logger, not the static one (which the tests' several hosts share and which is only the bootstrap logger).
+        app.UseSerilogRequestLogging(requests => requests.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         if (options.AllowedOrigins.Length > 0)
         {
             app.UseMiddleware<OriginPolicyMiddleware>();

@@ -10,23 +10,6 @@ namespace Chatter.Tests.History;
 [CancelAfter(60_000)]
 public class StoreFailureTests
 {
-    private sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
-    {
-        public volatile bool Down;
-
-        public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
-            => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(thread, message, from, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-            => Down ? throw new ChatHistoryException("store down (test)") : inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-            => Down ? throw new ChatHistoryException("store down (test)") : inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
-
-        public ValueTask CheckAsync(CancellationToken cancellationToken)
-            => Down ? throw new ChatHistoryException("store down (test)") : inner.CheckAsync(cancellationToken);
-    }
-
     [Test]
     public async Task HealthzAnswers503WhileTheStoreIsDownAndLoginsStillWork(CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 
 namespace Chatter.Tests.Infrastructure;
 
@@ -10,10 +11,12 @@ namespace Chatter.Tests.Infrastructure;
 public sealed partial class ChatterProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly ChannelReader<string> outputLines;
 
-    private ChatterProcess(Process process, Uri httpUri)
+    private ChatterProcess(Process process, Uri httpUri, ChannelReader<string> outputLines)
     {
         this.process = process;
+        this.outputLines = outputLines;
         HttpUri = httpUri;
         WsUri = new Uri($"ws://{httpUri.Authority}/ws/chat");
     }
@@ -43,6 +46,7 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         var process = Process.Start(start)!;
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Text.StringBuilder();
+        var lines = Channel.CreateUnbounded<string>();
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -56,6 +60,7 @@ public sealed partial class ChatterProcess : IAsyncDisposable
                 output.AppendLine(e.Data);
             }
 
+            lines.Writer.TryWrite(e.Data);
             if (ListeningOn().Match(e.Data) is { Success: true } match)
             {
                 listening.TrySetResult(new Uri(match.Groups[1].Value));
@@ -72,7 +77,7 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            return new ChatterProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken));
+            return new ChatterProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken), lines.Reader);
         }
         catch
         {
@@ -81,6 +86,25 @@ public sealed partial class ChatterProcess : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>The next line of standard output that satisfies <paramref name="predicate"/> (earlier ones are consumed), or a timeout.</summary>
+    public async Task<string> WaitForOutputLineAsync(Func<string, bool> predicate, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var line = await outputLines.ReadAsync(timeout.Token);
+            OutputLines.Add(line);
+            if (predicate(line))
+            {
+                return line;
+            }
+        }
+    }
+
+    /// <summary>The standard output lines read so far by <see cref="WaitForOutputLineAsync"/>.</summary>
+    public List<string> OutputLines { get; } = [];
 
     /// <summary>SIGKILL, and wait until the process is gone.</summary>
     public async Task KillAsync(CancellationToken cancellationToken)
@@ -100,6 +124,7 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http://[0-9.:]+)")]
+    // Text ("Now listening on: http://…") or compact JSON ("@mt":"Now listening on: {address}",…,"address":"http://…").
+    [GeneratedRegex(@"Now listening on.*?(https?://[0-9.:]+)")]
     private static partial Regex ListeningOn();
 }

@@ -1,0 +1,29 @@
+using Chatter.Protocol;
+using Chatter.Server.History;
+
+namespace Chatter.Tests.Infrastructure;
+
+/// <summary>The real store, made to fail on demand (a full disk or a dead Redis, without breaking the machine).</summary>
+public sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
+{
+    private volatile bool down;
+
+    /// <summary>While true, every call fails as a store that cannot be reached.</summary>
+    public bool Down
+    {
+        get => down;
+        set => down = value;
+    }
+
+    public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(thread, message, from, cancellationToken);
+
+    public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+
+    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
+
+    public ValueTask CheckAsync(CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : inner.CheckAsync(cancellationToken);
+}
