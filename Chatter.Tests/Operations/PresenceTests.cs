@@ -58,6 +58,30 @@ public class PresenceTests
     }
 
     [Test]
+    public async Task TwoHubClientsSeeARawClientComeAndGo(CancellationToken ct)
+    {
+        await using var server = await ChatterServer.StartAsync();
+        await using var a = await server.ConnectHubAsync("test1", cancellationToken: ct);
+        var aEvents = Subscribe(a);
+        Assert.That(await a.Connection.InvokeAsync<string[]>("SubscribePresence", ct), Is.EqualTo(new[] { "test1" }));
+        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("joined test1"));
+
+        await using var b = await server.ConnectHubAsync("test2", cancellationToken: ct);
+        var bEvents = Subscribe(b);
+        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("joined test2"));
+        Assert.That(await b.Connection.InvokeAsync<string[]>("SubscribePresence", ct), Is.EqualTo(new[] { "test1", "test2" }));
+        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("joined test1"));
+        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("joined test2"));
+
+        var raw = await server.LoginRawAsync("alice", cancellationToken: ct);
+        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("joined alice"));
+        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("joined alice"));
+        await raw.DisposeAsync();
+        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("left alice"));
+        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("left alice"));
+    }
+
+    [Test]
     public async Task ThePresenceEndpointNeedsATokenAndListsWhoIsOnline(CancellationToken ct)
     {
         await using var server = await ChatterServer.StartAsync();
@@ -81,6 +105,14 @@ public class PresenceTests
         await using var a = await server.LoginRawAsync("test1", cancellationToken: ct);
         await a.SendTextAsync(frame, ct);
         Assert.That(await a.ReceiveErrorAsync(ct), Is.EqualTo(new RawError("presence must be true", null)));
+    }
+
+    private static Channel<string> Subscribe(HubChatClient client)
+    {
+        var events = Channel.CreateUnbounded<string>();
+        client.Connection.On<string>("UserJoined", user => events.Writer.TryWrite($"joined {user}"));
+        client.Connection.On<string>("UserLeft", user => events.Writer.TryWrite($"left {user}"));
+        return events;
     }
 
     private static async Task<string> NextAsync(Channel<string> events, CancellationToken ct)
