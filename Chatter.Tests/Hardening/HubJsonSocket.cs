@@ -41,6 +41,15 @@ internal sealed class HubJsonSocket : IAsyncDisposable
     /// <summary>Connects with <paramref name="token"/> and completes the JSON protocol handshake.</summary>
     public static async Task<HubJsonSocket> ConnectAsync(Uri hubUri, string token, CancellationToken cancellationToken)
     {
+        var client = await ConnectWithoutHandshakeAsync(hubUri, token, cancellationToken);
+        await client.SendAsync("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator, cancellationToken);
+        Assert.That(await client.ReceiveAsync(cancellationToken), Is.EqualTo("{}"), "handshake response");
+        return client;
+    }
+
+    /// <summary>Connects with <paramref name="token"/>; the handshake is the caller's.</summary>
+    public static async Task<HubJsonSocket> ConnectWithoutHandshakeAsync(Uri hubUri, string token, CancellationToken cancellationToken)
+    {
         var socket = new ClientWebSocket();
         try
         {
@@ -52,10 +61,7 @@ internal sealed class HubJsonSocket : IAsyncDisposable
             throw;
         }
 
-        var client = new HubJsonSocket(socket);
-        await client.SendAsync("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator, cancellationToken);
-        Assert.That(await client.ReceiveAsync(cancellationToken), Is.EqualTo("{}"), "handshake response");
-        return client;
+        return new HubJsonSocket(socket);
     }
 
     /// <summary>Sends <paramref name="text"/> as one text message, exactly as given (add the separator yourself).</summary>
@@ -109,10 +115,10 @@ internal sealed class HubJsonSocket : IAsyncDisposable
     }
 
     /// <summary>Waits (bounded) until the server has ended the socket; the records it sent before, in order.</summary>
-    public async Task<IReadOnlyList<string>> ReceiveUntilEndedAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ReceiveUntilEndedAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var before = new List<string>();
-        while (await ReceiveAsync(cancellationToken) is { } record)
+        while (await ReceiveAsync(cancellationToken, timeout) is { } record)
         {
             before.Add(record);
         }
