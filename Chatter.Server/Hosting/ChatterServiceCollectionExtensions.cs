@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace Chatter.Server.Hosting;
@@ -33,7 +34,8 @@ public static class ChatterServiceCollectionExtensions
         services.AddSerilog(
             (provider, logger) =>
             {
-                logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext();
+                logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext()
+                    .Filter.ByExcluding(IsRefusalReportedBySignalR);
                 _ = logFormat switch
                 {
                     "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
@@ -116,6 +118,18 @@ public static class ChatterServiceCollectionExtensions
             .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ShutdownHealthCheck.ReadinessOnly]);
         return builder;
     }
+
+    /// <summary>
+    /// SignalR logs every <see cref="HubException"/> a hub throws at Error ("Failed to invoke hub method", "Error when
+    /// dispatching 'OnConnectedAsync'"). Chatter throws one for each refused input (an invalid frame, the rate limit, a
+    /// connection limit) and logs it itself as a Warning, so SignalR's copy would let any client flood the log with
+    /// Errors and stack traces. Other exceptions from the hub (faults) still reach the log.
+    /// </summary>
+    private static bool IsRefusalReportedBySignalR(LogEvent logEvent)
+        => logEvent.Exception is HubException
+            && logEvent.Properties.TryGetValue("SourceContext", out var source)
+            && source is ScalarValue { Value: string name }
+            && name.StartsWith("Microsoft.AspNetCore.SignalR.", StringComparison.Ordinal);
 
     /// <summary>
     /// Kestrel's request limits, set deliberately rather than left to defaults (a chat server needs small headers

@@ -2,6 +2,7 @@ using Chatter.Protocol;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -191,6 +192,10 @@ internal sealed class DeliveryContext : HubConnectionContext
         {
             Log.SlowConsumer(logger, UserIdentifier, ConnectionId, maxQueued);
             connection.Abort();
+
+            // The hub's abort alone waits for the write the client never takes; the transport must end too
+            // (a raw connection's pump closes its socket on this; SignalR's own transports also end on it).
+            connection.Features.Get<IConnectionLifetimeFeature>()?.Abort();
         }
     }
 

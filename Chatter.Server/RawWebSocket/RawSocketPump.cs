@@ -30,6 +30,7 @@ internal sealed class RawSocketPump : IAsyncDisposable
     private readonly string? user;
     private WebSocketCloseStatus closeStatus = WebSocketCloseStatus.NormalClosure;
     private string closeDescription = "";
+    private volatile bool ending;
 
     public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, int outboundBufferBytes, ILogger logger)
     {
@@ -65,9 +66,18 @@ internal sealed class RawSocketPump : IAsyncDisposable
         var sending = SendLoopAsync();
         var receiving = ReceiveLoopAsync();
 
+        // The hub aborts the transport (a slow consumer, see DeliveryContext) while its own writes wait on a
+        // full pipe: it cannot end until the socket does, so the socket must not wait for it.
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (connection.ConnectionClosed.Register(() => aborted.TrySetResult()))
         await using (stopping.Register(() => EndHub(WebSocketCloseStatus.EndpointUnavailable, "server shutting down")))
         {
-            if (await Task.WhenAny(receiving, sending, hub) != receiving)
+            var first = await Task.WhenAny(receiving, sending, hub, aborted.Task);
+            if (first == aborted.Task && !ending)
+            {
+                EndHub(WebSocketCloseStatus.PolicyViolation, "closed by the server");
+            }
+            else if (first != receiving)
             {
                 // The hub or the socket ended first: end the other side too. When the client closed instead, the
                 // hub first handles what the client sent before its close, then ends on the finished input.
@@ -240,6 +250,7 @@ internal sealed class RawSocketPump : IAsyncDisposable
     /// <summary>Ends the hub's side of the in-process connection; the socket is then closed with the given status.</summary>
     private void EndHub(WebSocketCloseStatus status, string description)
     {
+        ending = true;
         closeStatus = status;
         closeDescription = description;
         connection.Abort();

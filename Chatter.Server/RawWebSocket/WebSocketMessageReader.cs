@@ -23,6 +23,12 @@ internal sealed class WebSocketMessageReader(WebSocket socket, int maxBytes) : I
             return WebSocketMessageKind.Close;
         }
 
+        if (first.EndOfMessage)
+        {
+            // An empty message: the zero-byte read took all of it. Reading on would take the next message for this one.
+            return first.MessageType == WebSocketMessageType.Text ? WebSocketMessageKind.Text : WebSocketMessageKind.Binary;
+        }
+
         buffer = ArrayPool<byte>.Shared.Rent(Math.Min(maxBytes + 1, 4096));
         var length = 0;
         while (true)

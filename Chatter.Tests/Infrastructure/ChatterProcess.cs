@@ -11,11 +11,13 @@ namespace Chatter.Tests.Infrastructure;
 public sealed partial class ChatterProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly System.Text.StringBuilder output;
     private readonly ChannelReader<string> outputLines;
 
-    private ChatterProcess(Process process, Uri httpUri, ChannelReader<string> outputLines)
+    private ChatterProcess(Process process, Uri httpUri, System.Text.StringBuilder output, ChannelReader<string> outputLines)
     {
         this.process = process;
+        this.output = output;
         this.outputLines = outputLines;
         HttpUri = httpUri;
         WsUri = new Uri($"ws://{httpUri.Authority}/ws/chat");
@@ -24,6 +26,18 @@ public sealed partial class ChatterProcess : IAsyncDisposable
     public Uri HttpUri { get; }
 
     public Uri WsUri { get; }
+
+    /// <summary>Everything the process wrote to stdout and stderr so far, line by line as it arrived.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
 
     public static async Task<ChatterProcess> StartAsync(string directory, CancellationToken cancellationToken, params string[] settings)
     {
@@ -77,13 +91,54 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            return new ChatterProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken), lines.Reader);
+            return new ChatterProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken), output, lines.Reader);
         }
         catch
         {
             process.Kill(entireProcessTree: true);
             process.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Returns once stdout holds <paramref name="text"/> at least <paramref name="occurrences"/> times (already written or
+    /// still to come), or a <see cref="TimeoutException"/>.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, CancellationToken cancellationToken, int occurrences = 1)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        DataReceivedEventHandler watch = (_, e) =>
+        {
+            if (e.Data?.Contains(text, StringComparison.Ordinal) == true && Occurrences() >= occurrences)
+            {
+                seen.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += watch;
+        try
+        {
+            // Watching first, then the output so far: a line written in between is seen by one or the other.
+            if (Occurrences() < occurrences)
+            {
+                await seen.Task.WaitAsync(timeout, cancellationToken);
+            }
+        }
+        finally
+        {
+            process.OutputDataReceived -= watch;
+        }
+
+        int Occurrences()
+        {
+            var output = Output;
+            var count = 0;
+            for (var at = output.IndexOf(text, StringComparison.Ordinal); at >= 0; at = output.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            return count;
         }
     }
 
