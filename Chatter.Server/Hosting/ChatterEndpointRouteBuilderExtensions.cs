@@ -9,10 +9,11 @@ namespace Chatter.Server.Hosting;
 /// <summary>Maps Chatter's endpoints.</summary>
 public static class ChatterEndpointRouteBuilderExtensions
 {
-    /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c> and <c>/healthz</c>.</summary>
+    /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c>, <c>/healthz</c> and the chat page at <c>/</c>.</summary>
     public static WebApplication MapChatter(this WebApplication app)
     {
         app.UseSerilogRequestLogging();
+        app.UseChatPage();
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
