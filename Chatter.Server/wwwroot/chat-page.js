@@ -3,6 +3,8 @@
 import { openChat } from './chat-connection.js';
 
 const DEFAULT_THREAD = 'general';
+/** Messages kept on the page per thread; the oldest leave the page beyond this (the server keeps them). */
+const MAX_MESSAGES_PER_THREAD = 1000;
 const $ = (id) => document.getElementById(id);
 
 const ui = {
@@ -97,19 +99,12 @@ function select(name) {
   t.unread = 0;
   showUnread(t);
   ui.threadTitle.textContent = name;
-  scrollToEnd(t.log, true);
+  t.log.lastElementChild?.scrollIntoView({ block: 'end' });
 }
 
 function showUnread(t) {
   const badge = t.button.querySelector('.unread');
   badge.textContent = t.unread > 0 ? `${t.unread} unread` : '';
-}
-
-function scrollToEnd(log, always) {
-  const nearEnd = ui.logs.scrollHeight - ui.logs.scrollTop - ui.logs.clientHeight < 80;
-  if (always || nearEnd) {
-    log.lastElementChild?.scrollIntoView({ block: 'end' });
-  }
 }
 
 // ---- messages ----
@@ -140,6 +135,10 @@ function append(name, item) {
   const t = thread(name);
   const wasNearEnd = ui.logs.scrollHeight - ui.logs.scrollTop - ui.logs.clientHeight < 80;
   t.log.append(item);
+  while (t.log.childElementCount > MAX_MESSAGES_PER_THREAD) {
+    unconfirmed.delete(t.log.firstElementChild);
+    t.log.firstElementChild.remove();
+  }
   if (name === selected) {
     if (wasNearEnd || item.classList.contains('mine')) {
       item.scrollIntoView({ block: 'end' });
@@ -247,6 +246,7 @@ function start(username, password) {
       state(state, detail) {
         if (state === 'online') {
           setStatus('online', 'Online');
+          ui.notice.textContent = '';
           if (!shown) {
             shown = true;
             thread(DEFAULT_THREAD);

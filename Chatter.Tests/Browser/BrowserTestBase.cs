@@ -8,8 +8,8 @@ namespace Chatter.Tests.Browser;
 /// are never used). One browser per fixture, a fresh context per page. After each test every page is saved as a
 /// screenshot attached to the test result (before the test's servers stop, so it shows the page as the test left it),
 /// and the test fails if a page raised a script error or a CSP violation.
+/// Subclasses carry <c>[CancelAfter]</c> themselves (the attribute is not inherited).
 /// </summary>
-[CancelAfter(180_000)]
 public abstract class BrowserTestBase
 {
     /// <summary>Bound of every Playwright action and auto-waiting assertion (the machine may be loaded).</summary>

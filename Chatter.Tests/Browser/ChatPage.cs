@@ -27,8 +27,19 @@ public sealed class ChatPage
                 ScriptErrors.Enqueue(message.Text);
             }
         };
-        page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) => SentFrames.Enqueue(frame.Text ?? "");
+        page.WebSocket += (_, socket) =>
+        {
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            socket.Close += (_, _) => closed.TrySetResult();
+            socket.FrameSent += (_, frame) => SentFrames.Enqueue(frame.Text ?? "");
+            lock (socketsClosed)
+            {
+                socketsClosed.Add(closed.Task);
+            }
+        };
     }
+
+    private readonly List<Task> socketsClosed = [];
 
     public IBrowserContext Context { get; }
 
@@ -40,6 +51,18 @@ public sealed class ChatPage
 
     /// <summary>Text frames the page sent on any of its WebSockets, in order.</summary>
     public ConcurrentQueue<string> SentFrames { get; } = new();
+
+    /// <summary>One task per WebSocket the page opened, in order, each completed when that socket closed.</summary>
+    public IReadOnlyList<Task> SocketsClosed
+    {
+        get
+        {
+            lock (socketsClosed)
+            {
+                return [.. socketsClosed];
+            }
+        }
+    }
 
     public ILocator Status => Page.Locator("#status");
 

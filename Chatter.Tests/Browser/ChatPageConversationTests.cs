@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Chatter.Tests.Browser;
 
 /// <summary>The page as a chat client: pages and raw clients talk to each other, and message text stays text.</summary>
+[CancelAfter(180_000)]
 public class ChatPageConversationTests : BrowserTestBase
 {
     [Test]

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Chatter.Tests.Browser;
 
 /// <summary>A dropped connection: the page logs in again with <c>since</c> and shows what it missed, once.</summary>
+[CancelAfter(180_000)]
 public class ChatPageReconnectTests : BrowserTestBase
 {
     [Test]

@@ -6,6 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Chatter.Tests.Browser;
 
 /// <summary>A sent message's life on the page: pending until its ack, failed with the server's reason, confirmed after a drop.</summary>
+[CancelAfter(180_000)]
 public class ChatPageSendStateTests : BrowserTestBase
 {
     private static readonly TimeSpan AckTimeout = TimeSpan.FromSeconds(20);
