@@ -1,6 +1,6 @@
 // The raw /ws/chat protocol, as a browser speaks it. This module knows frames, not the page.
 //
-//   → {"username","password"} (+ "since": <highest id seen> on a reconnect)
+//   → {"username","password"} (+ "since": <highest id seen − SINCE_OVERLAP> on a reconnect)
 //   ← {"auth": "ok"}, then the history oldest first: {"thread","message","from","sender","id","ts"}
 //   → {"thread","message","ref"}   ← {"ack":ref,"id","ts"} or {"error":reason,"ref":ref}
 //   ← live messages of the others (never our own: the page shows those itself, pending until acked)
@@ -10,7 +10,13 @@
 const RECONNECT_BASE_MS = 500;
 /** Longest wait between reconnect attempts, in milliseconds. */
 const RECONNECT_MAX_MS = 10_000;
-/** Message ids remembered for de-duplication; the oldest are forgotten beyond this. */
+/**
+ * How far below the highest id seen a reconnect's "since" starts. Live messages of different senders may arrive out
+ * of id order (our own ack for id 10 before someone's id 9), so a drop can lose an id below the highest one seen; the
+ * overlap replays those few again and the ids already shown are dropped.
+ */
+const SINCE_OVERLAP = 50;
+/** Message ids remembered for de-duplication (far more than SINCE_OVERLAP); the oldest are forgotten beyond this. */
 const SEEN_IDS_MAX = 5_000;
 
 /**
@@ -40,7 +46,7 @@ export function openChat({ url, username, password, on }) {
   let closed = false;
   let attempt = 0;
   let retryTimer = 0;
-  let lastId = 0;
+  let lastId = 0; // the highest message id seen
   let refCounter = 0;
   const seen = new Set();
   const emit = (name, ...args) => on[name]?.(...args);
@@ -52,8 +58,8 @@ export function openChat({ url, username, password, on }) {
     socket = ws;
     ws.addEventListener('open', () => {
       const login = { username, password: secret };
-      if (lastId > 0) {
-        login.since = lastId;
+      if (lastId > SINCE_OVERLAP) {
+        login.since = lastId - SINCE_OVERLAP;
       }
       ws.send(JSON.stringify(login));
     });

@@ -20,9 +20,9 @@ public class ChatPageSendStateTests : BrowserTestBase
         await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
         await using var raw = await server.LoginRawAsync("bob", cancellationToken: ct);
 
-        relay.HoldAcks = true;
+        relay.Hold = WebSocketRelay.IsAck;
         await page.SendAsync("is anyone there?");
-        var ack = await relay.NextHeldAckAsync(AckTimeout, ct);
+        var ack = await relay.NextHeldAsync(AckTimeout, ct);
 
         // Stored and delivered (bob has it), but the page has no ack yet: pending, without id or time.
         Assert.That((await raw.ReceiveMessageAsync(ct)).Message, Is.EqualTo("is anyone there?"));
@@ -66,10 +66,10 @@ public class ChatPageSendStateTests : BrowserTestBase
         var relay = await WebSocketRelay.AttachAsync(page.Page);
         await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
 
-        relay.HoldAcks = true;
+        relay.Hold = WebSocketRelay.IsAck;
         await page.SendAsync("sent as the line dropped");
-        var ack = await relay.NextHeldAckAsync(AckTimeout, ct);
-        relay.HoldAcks = false;
+        var ack = await relay.NextHeldAsync(AckTimeout, ct);
+        relay.Hold = null;
         await relay.DropAsync();
 
         // The page logs in again; the replay holds the stored message, which confirms the pending one.

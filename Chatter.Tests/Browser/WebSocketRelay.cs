@@ -5,13 +5,14 @@ namespace Chatter.Tests.Browser;
 
 /// <summary>
 /// Sits between a page and the real server on <c>/ws/chat</c> (Playwright's WebSocket routing) and forwards every
-/// frame both ways, except that it can hold back the server's acks so a test sees a message in its pending state.
+/// frame both ways, except that it can hold back frames from the server (an ack, so a test sees a message pending; a
+/// message, so the page sees later ids first, as it may when senders interleave).
 /// </summary>
 public sealed class WebSocketRelay
 {
-    private readonly ConcurrentQueue<string> heldAcks = new();
-    private readonly SemaphoreSlim ackHeld = new(0);
-    private volatile bool holdAcks;
+    private readonly ConcurrentQueue<string> held = new();
+    private readonly SemaphoreSlim heldCount = new(0);
+    private volatile Func<string, bool>? hold;
     private volatile IWebSocketRoute? pageSide;
 
     /// <summary>Routes <paramref name="page"/>'s <c>/ws/chat</c> connections (those opened from now on) through a relay.</summary>
@@ -22,23 +23,26 @@ public sealed class WebSocketRelay
         return relay;
     }
 
-    /// <summary>While true, acks from the server are kept instead of forwarded.</summary>
-    public bool HoldAcks
+    /// <summary>Server frames for which this returns true are kept instead of forwarded; null forwards everything.</summary>
+    public Func<string, bool>? Hold
     {
-        get => holdAcks;
-        set => holdAcks = value;
+        get => hold;
+        set => hold = value;
     }
 
-    /// <summary>The next ack held back (waits for it, bounded).</summary>
-    public async Task<string> NextHeldAckAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>True for an ack frame.</summary>
+    public static bool IsAck(string frame) => frame.StartsWith("{\"ack\"", StringComparison.Ordinal);
+
+    /// <summary>The next frame held back (waits for it, bounded).</summary>
+    public async Task<string> NextHeldAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Assert.That(await ackHeld.WaitAsync(timeout, cancellationToken), Is.True, "no ack was held back in time");
-        Assert.That(heldAcks.TryDequeue(out var ack), Is.True);
-        return ack!;
+        Assert.That(await heldCount.WaitAsync(timeout, cancellationToken), Is.True, "no frame was held back in time");
+        Assert.That(held.TryDequeue(out var frame), Is.True);
+        return frame!;
     }
 
-    /// <summary>Hands an ack that was held back to the page.</summary>
-    public void Release(string ack) => pageSide!.Send(ack);
+    /// <summary>Hands a frame that was held back to the page.</summary>
+    public void Release(string frame) => pageSide!.Send(frame);
 
     /// <summary>Drops the current connection at both ends (1001 going away), as a server shutting down would.</summary>
     public async Task DropAsync()
@@ -54,10 +58,10 @@ public sealed class WebSocketRelay
         page.OnMessage(frame => Forward(frame, server));
         server.OnMessage(frame =>
         {
-            if (holdAcks && frame.Text?.StartsWith("{\"ack\"", StringComparison.Ordinal) == true)
+            if (frame.Text is { } text && hold?.Invoke(text) == true)
             {
-                heldAcks.Enqueue(frame.Text);
-                ackHeld.Release();
+                held.Enqueue(text);
+                heldCount.Release();
                 return;
             }
 
