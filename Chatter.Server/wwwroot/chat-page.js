@@ -182,9 +182,9 @@ function sendMessage(name, text) {
   return true;
 }
 
-function fail(item, reason) {
+function fail(item, text) {
   item.dataset.state = 'failed';
-  item.querySelector('.state').textContent = `not sent: ${reason}`;
+  item.querySelector('.state').textContent = text;
   if (!item.querySelector('.retry')) {
     const retry = el('button', 'retry', 'Retry');
     retry.type = 'button';
@@ -270,7 +270,7 @@ function start(username, password) {
         const item = pending.get(ref);
         if (item) {
           pending.delete(ref);
-          fail(item, reason);
+          fail(item, `not sent: ${reason}`);
         } else {
           ui.notice.textContent = reason;
         }
@@ -280,7 +280,8 @@ function start(username, password) {
       },
       lost() {
         for (const item of pending.values()) {
-          fail(item, 'connection lost');
+          // Maybe stored, maybe not: the replay after the reconnect confirms it if it was.
+          fail(item, 'not confirmed: connection lost');
           unconfirmed.add(item);
         }
         pending.clear();
