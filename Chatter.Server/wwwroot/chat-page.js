@@ -271,6 +271,8 @@ function start(username, password) {
         if (item) {
           pending.delete(ref);
           fail(item, `not sent: ${reason}`);
+          // Also in the alert region, so a screen reader announces it.
+          ui.notice.textContent = `Not sent: ${reason}`;
         } else {
           ui.notice.textContent = reason;
         }

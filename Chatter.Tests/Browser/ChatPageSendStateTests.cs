@@ -51,9 +51,12 @@ public class ChatPageSendStateTests : BrowserTestBase
         await Expect(message).ToHaveAttributeAsync("data-state", "failed");
         await Expect(message.Locator(".state")).ToHaveTextAsync("not sent: message is longer than 20 characters");
         await Expect(message.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Retry" })).ToBeVisibleAsync();
+        await Expect(page.Page.GetByRole(Microsoft.Playwright.AriaRole.Alert).Filter(new() { HasText = "Not sent" }))
+            .ToHaveTextAsync("Not sent: message is longer than 20 characters");
 
-        // The connection stays usable: the next message goes through.
+        // The connection stays usable: the next message goes through (and the alert is gone).
         await page.SendAsync("short one");
+        await Expect(page.Notice).ToBeEmptyAsync();
         await Expect(page.Messages("general").Last).ToHaveAttributeAsync("data-state", "sent");
         await Expect(page.Texts("general")).ToHaveTextAsync(["this message is longer than twenty characters", "short one"]);
     }
