@@ -84,4 +84,32 @@ public class ChatPageSendStateTests : BrowserTestBase
         await Expect(page.Texts("general")).ToHaveTextAsync(["sent as the line dropped"]);
         await Expect(message.Locator(".retry")).ToHaveCountAsync(0);
     }
+
+    [Test]
+    public async Task AnyErrorForAMessageIsShownAndRetrySendsItAgain(CancellationToken ct)
+    {
+        var server = await StartServerAsync();
+        await using var raw = await server.LoginRawAsync("bob", cancellationToken: ct);
+        var page = await OpenPageAsync(server);
+        var relay = await WebSocketRelay.AttachAsync(page.Page);
+        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+
+        // The page gets an error this server does not send (yet): its text is shown as is.
+        relay.Hold = WebSocketRelay.IsAck;
+        await page.SendAsync("one more time");
+        var reference = JsonDocument.Parse(await relay.NextHeldAsync(AckTimeout, ct)).RootElement.GetProperty("ack").GetString();
+        relay.Hold = null;
+        relay.Release($"{{\"error\":\"rate limited\",\"ref\":\"{reference}\"}}");
+        var message = page.Messages("general").Last;
+        await Expect(message).ToHaveAttributeAsync("data-state", "failed");
+        await Expect(message.Locator(".state")).ToHaveTextAsync("not sent: rate limited");
+
+        await message.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+
+        await Expect(page.Messages("general")).ToHaveCountAsync(1);
+        await Expect(page.Messages("general").Last).ToHaveAttributeAsync("data-state", "sent");
+        await Expect(page.Texts("general")).ToHaveTextAsync(["one more time"]);
+        Assert.That((await raw.ReceiveMessageAsync(ct)).Message, Is.EqualTo("one more time"), "the first send (stored, its ack replaced)");
+        Assert.That((await raw.ReceiveMessageAsync(ct)).Message, Is.EqualTo("one more time"), "the retry");
+    }
 }
