@@ -21,7 +21,8 @@ public abstract class BrowserTestBase
         "--disable-gpu",
         "--disable-quic",
         "--no-first-run",
-        // Without these Chromium's own background connections fail on a closed network and its sockets with them.
+        // Without these, Chromium's own background requests (updates, sync, field trials) fail on a closed network,
+        // and its connections to the test server are refused along with them.
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
