@@ -14,12 +14,13 @@ namespace Chatter.Server.Hosting;
 /// <summary>Maps Chatter's endpoints.</summary>
 public static class ChatterEndpointRouteBuilderExtensions
 {
-    /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c> and <c>/healthz</c>.</summary>
+    /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c>, <c>/healthz</c> and the chat page at <c>/</c>.</summary>
     public static WebApplication MapChatter(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ChatterOptions>>().Value;
         // This host's logger, not the static one (which the tests' several hosts share and which is only the bootstrap logger).
         app.UseSerilogRequestLogging(requests => requests.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
+        app.UseChatPage();
         if (options.AllowedOrigins.Length > 0)
         {
             app.UseMiddleware<OriginPolicyMiddleware>();

@@ -108,7 +108,7 @@ internal sealed class RawChatEndpoint(
         await socket.SendAsync(FrameWriter.AuthOk, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         reader.Dispose();
 
-        await using var pump = new RawSocketPump(socket, context, login.Username, login.Since, settings.MaxFrameBytes, settings.Limits.OutboundBufferBytes, logger);
+        var pump = new RawSocketPump(socket, context, login.Username, login.Since, settings.MaxFrameBytes, settings.Limits.OutboundBufferBytes, logger);
         await pump.RunAsync(hub, lifetime.ApplicationStopping);
     }
 

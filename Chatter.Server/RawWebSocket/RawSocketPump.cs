@@ -17,12 +17,18 @@ namespace Chatter.Server.RawWebSocket;
 /// to the socket, the only writer of the socket. When one loop ends the other gets <see cref="CloseTimeout"/>,
 /// then the socket is aborted.
 /// </summary>
-internal sealed class RawSocketPump : IAsyncDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection context is left undisposed on purpose: see the field.")]
+internal sealed class RawSocketPump
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private static readonly byte[] Handshake = Encoding.UTF8.GetBytes($"{{\"protocol\":\"{RawHubProtocol.ProtocolName}\",\"version\":1}}\u001e");
 
     private readonly WebSocket socket;
+    // Never disposed, on purpose: DefaultConnectionContext.Abort (EndHub) cancels the context's token source later, on
+    // a thread-pool thread, and disposing the source before that runs makes the queued Cancel throw
+    // ObjectDisposedException on that thread, which ends the process (it did when the server stopped under connected
+    // clients). Created with the (id, transport, application) constructor, the source's token is never handed out, so
+    // it holds no registrations and no timer: the GC takes it with the connection.
     private readonly DefaultConnectionContext connection;
     private readonly DuplexPipe application;
     private readonly int maxFrameBytes;
@@ -90,8 +96,6 @@ internal sealed class RawSocketPump : IAsyncDisposable
             await hub;
         }
     }
-
-    public ValueTask DisposeAsync() => connection.DisposeAsync();
 
     private async Task RunHubAsync(HubConnectionHandler<ChatHub> handler)
     {

@@ -86,7 +86,13 @@ public sealed class ChatterServer : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(directory, "users.json"), json);
         }
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = directory, EnvironmentName = "Testing" });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = directory,
+            EnvironmentName = "Testing",
+            // The chat page: Chatter.Server's wwwroot is copied beside the test assembly.
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
         var config = new Dictionary<string, string?>
         {
             ["Urls"] = "http://127.0.0.1:0",
