@@ -35,7 +35,7 @@ internal static class BenchCommands
           --size CHARS [64]  --signalr-share 0..1 [0]  --connect-concurrency N [32]  --concurrency N [32] (logins)
           --drain-timeout S [10]  --settle S [5] (idle)  --repeat N [10] (history)  --threads N (history)
           --server-pid PID (default: the process listening on the URL's port)  --baseline-pid PID
-          --chart FILE.svg (latency distribution)
+          --chart FILE.svg (latency distribution)  --label NAME [chatter] (the --url target's column)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -105,7 +105,7 @@ internal static class BenchCommands
             targets.Add((baseline, options.OptionalInt("baseline-pid") ?? FindServer(baseline)));
         }
 
-        var chatter = BenchTarget.Parse("chatter", options.RequiredString("url"));
+        var chatter = BenchTarget.Parse(options.String("label", "chatter")!, options.RequiredString("url"));
         targets.Add((chatter, settings.ServerPid ?? FindServer(chatter)));
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });

@@ -23,12 +23,10 @@ internal static class FanoutScenario
             // All senders share one schedule, each offset by a fraction of the interval so their sends interleave.
             Interlocked.CompareExchange(ref start, Stopwatch.GetTimestamp(), 0);
             var origin = Volatile.Read(ref start) + (long)(ticksPerMessage * sender.Index / senders);
-            var period = TimeSpan.FromSeconds(Math.Clamp(1 / settings.Rate, 0.001, 0.01));
-            using var timer = new PeriodicTimer(period);
             long sequence = 0;
             while (sequence < perSender)
             {
-                var due = Math.Min(perSender, (long)((Stopwatch.GetTimestamp() - origin) / ticksPerMessage) + 1);
+                var due = Math.Min(perSender, (long)Math.Floor((Stopwatch.GetTimestamp() - origin) / ticksPerMessage) + 1);
                 for (; sequence < due; sequence++)
                 {
                     var intended = origin + (long)(sequence * ticksPerMessage);
@@ -38,7 +36,13 @@ internal static class FanoutScenario
 
                 if (sequence < perSender)
                 {
-                    await timer.WaitForNextTickAsync(token);
+                    // Sleep until the next message is due (timers resolve to about a millisecond; a late wake-up sends
+                    // every message that became due, each stamped with its own due time).
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), origin + (long)(sequence * ticksPerMessage));
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait, token);
+                    }
                 }
             }
         }

@@ -14,7 +14,7 @@ internal sealed record ScenarioSettings
     {
         "url", "baseline-url", "users", "clients", "senders", "rate", "duration", "messages", "window", "size",
         "signalr-share", "connect-concurrency", "concurrency", "server-pid", "baseline-pid", "drain-timeout",
-        "settle", "repeat", "chart", "threads",
+        "settle", "repeat", "chart", "threads", "label",
     };
 
     public required BenchUsers Users { get; init; }
