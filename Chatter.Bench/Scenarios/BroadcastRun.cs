@@ -26,7 +26,7 @@ internal static class BroadcastRun
         long Expected() => sent.Sum(s => Volatile.Read(ref s)) * receivers;
         long Delivered() => pool.Clients.Sum(c => c.Tracker.Delivered);
 
-        var resources = RunResources.Start(settings.ServerPid);
+        var resources = RunResources.Start(settings.ServerPid, settings.ServerAllocations);
         var start = Stopwatch.GetTimestamp();
         progress.Describe = () =>
         {
@@ -38,7 +38,7 @@ internal static class BroadcastRun
         await Task.WhenAll(pool.Clients.Take(senders).Select(client => sendLoop(client, sent, cancellationToken)));
         var sendSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         var drained = await DrainAsync(Expected(), Delivered, settings.DrainTimeoutSeconds, cancellationToken);
-        resources.Stop();
+        await resources.StopAsync();
 
         var expected = Expected();
         var delivered = Delivered();
@@ -63,6 +63,11 @@ internal static class BroadcastRun
             .Add("sendSeconds", "sending (s)", sendSeconds, "N2")
             .AddLatency(latency)
             .AddResources(resources);
+        if (resources.ServerAllocations is { } allocations && delivered > 0)
+        {
+            result.Add("serverBytesPerDelivery", "server bytes allocated per delivery", allocations.Bytes / (double)delivered, "N1");
+        }
+
         var errors = pool.Clients.Sum(c => c.Errors);
         result.Add("errors", "error answers", errors);
         if (pool.Clients.FirstOrDefault(c => c.FirstError is not null)?.FirstError is { } first)

@@ -29,7 +29,7 @@ internal static class HistoryScenario
 
         var result = new ScenarioResult("history", target.Name);
         var times = new LatencyHistogram();
-        var resources = RunResources.Start(settings.ServerPid);
+        var resources = RunResources.Start(settings.ServerPid, settings.ServerAllocations);
         for (var i = 0; i < settings.Repeat; i++)
         {
             progress.Phase($"login {i + 1}/{settings.Repeat} with a replay of {count:N0}");
@@ -51,7 +51,7 @@ internal static class HistoryScenario
             await client.CloseAsync(cancellationToken);
         }
 
-        resources.Stop();
+        await resources.StopAsync();
         var median = times.ValueAt(50) / 1e6;
         return result.Add("messages", "messages replayed per login", count)
             .Add("threads", "threads", threads)

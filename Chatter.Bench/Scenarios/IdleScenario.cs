@@ -25,13 +25,13 @@ internal static class IdleScenario
         }
 
         var before = settings.ServerPid is { } p1 ? ProcessStats.Read(p1) : null;
-        var resources = RunResources.Start(settings.ServerPid);
+        var resources = RunResources.Start(settings.ServerPid, settings.ServerAllocations);
         // A login far past every id: the server replays nothing, so the figure is the connection's own cost.
         await using var pool = await ClientPool.ConnectAsync(target, settings, senders: 0, progress, cancellationToken, since: long.MaxValue / 2);
         var connectSeconds = resources.Elapsed.TotalSeconds;
         progress.Phase($"holding {settings.Clients:N0} idle connections for {settings.SettleSeconds} s");
         await Task.Delay(TimeSpan.FromSeconds(settings.SettleSeconds), cancellationToken);
-        resources.Stop();
+        await resources.StopAsync();
 
         result.Add("clients", "idle connections", settings.Clients)
             .Add("signalrClients", "of which SignalR", pool.SignalRCount)

@@ -22,7 +22,7 @@ internal static class LoginsScenario
         string? firstFailure = null;
         var latencies = new LatencyHistogram[settings.Concurrency];
 
-        var resources = RunResources.Start(settings.ServerPid);
+        var resources = RunResources.Start(settings.ServerPid, settings.ServerAllocations);
         var start = Stopwatch.GetTimestamp();
         progress.Describe = () =>
         {
@@ -66,7 +66,7 @@ internal static class LoginsScenario
                 }
             },
             cancellationToken)));
-        resources.Stop();
+        await resources.StopAsync();
 
         var merged = new LatencyHistogram();
         foreach (var latency in latencies)

@@ -14,7 +14,7 @@ internal sealed record ScenarioSettings
     {
         "url", "baseline-url", "users", "clients", "senders", "rate", "duration", "messages", "window", "size",
         "signalr-share", "connect-concurrency", "concurrency", "server-pid", "baseline-pid", "drain-timeout",
-        "settle", "repeat", "chart", "threads", "label",
+        "settle", "repeat", "chart", "threads", "label", "server-allocations",
     };
 
     public required BenchUsers Users { get; init; }
@@ -64,6 +64,9 @@ internal sealed record ScenarioSettings
     /// <summary>The server's process id for CPU and memory figures (<c>--server-pid</c>; default: found by the URL's port).</summary>
     public int? ServerPid { get; init; }
 
+    /// <summary>Sample the server's allocations during the measured phase (<c>--server-allocations</c>, a flag).</summary>
+    public bool ServerAllocations { get; init; }
+
     /// <summary>Tells this run's messages from any other in the server's history.</summary>
     public string Run { get; init; } = "r" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -88,5 +91,6 @@ internal sealed record ScenarioSettings
         Repeat = args.Int("repeat", 10),
         Threads = args.OptionalInt("threads"),
         ServerPid = args.OptionalInt("server-pid"),
+        ServerAllocations = args.Has("server-allocations"),
     };
 }
