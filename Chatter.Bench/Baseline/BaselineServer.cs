@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Chatter.Protocol;
+using Chatter.Protocol.Frames;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -77,8 +78,11 @@ internal sealed class BaselineServer : IAsyncDisposable
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        if (!await ReadMessageAsync(socket, buffer) || !FrameReader.TryReadLogin(buffer.WrittenSpan, out var login) || !Verify(login!.Username, login.Password))
+        var login = await ReadMessageAsync(socket);
+        LoginFrame? frame = null;
+        var valid = login is not null && FrameReader.TryReadLogin(login.Value.AsSpan(), out frame) && Verify(frame!.Username, frame.Password);
+        Return(login);
+        if (!valid)
         {
             await socket.SendAsync(FrameWriter.InvalidCredentials, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             await socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "invalid credentials", CancellationToken.None);
@@ -86,14 +90,15 @@ internal sealed class BaselineServer : IAsyncDisposable
         }
 
         await socket.SendAsync(FrameWriter.AuthOk, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-        var connection = new BaselineConnection(socket, login.Username, OutboundCapacity);
+        var connection = new BaselineConnection(socket, frame!.Username, OutboundCapacity);
         Join(connection);
         var sending = connection.SendLoopAsync();
         try
         {
-            while (await ReadMessageAsync(socket, buffer))
+            while (await ReadMessageAsync(socket) is { } message)
             {
-                OnFrame(connection, buffer.WrittenSpan);
+                OnFrame(connection, message.AsSpan());
+                Return(message);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
@@ -159,29 +164,57 @@ internal sealed class BaselineServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads one whole message into <paramref name="buffer"/>; false on close or a message over 64 KiB.</summary>
-    private static async Task<bool> ReadMessageAsync(WebSocket socket, ArrayBufferWriter<byte> buffer)
+    /// <summary>
+    /// Waits for a message without holding a buffer (a zero-byte read: an idle connection holds none), then reads it
+    /// whole into an array from the shared pool; null on close or a message over 64 KiB. The caller returns the array.
+    /// </summary>
+    private static async Task<ArraySegment<byte>?> ReadMessageAsync(WebSocket socket)
     {
-        buffer.ResetWrittenCount();
+        var peek = await socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None);
+        if (peek.MessageType == WebSocketMessageType.Close)
+        {
+            return null;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(1024);
+        var filled = 0;
         while (true)
         {
-            var result = await socket.ReceiveAsync(buffer.GetMemory(4096), CancellationToken.None);
-            if (result.MessageType == WebSocketMessageType.Close)
+            if (filled == buffer.Length)
             {
-                return false;
+                var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan().CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
             }
 
-            buffer.Advance(result.Count);
-            if (buffer.WrittenCount > MaxFrameBytes)
+            var result = await socket.ReceiveAsync(buffer.AsMemory(filled), CancellationToken.None);
+            if (result.MessageType == WebSocketMessageType.Close)
             {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+
+            filled += result.Count;
+            if (filled > MaxFrameBytes)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
                 await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big", CancellationToken.None);
-                return false;
+                return null;
             }
 
             if (result.EndOfMessage)
             {
-                return true;
+                return new ArraySegment<byte>(buffer, 0, filled);
             }
+        }
+    }
+
+    private static void Return(ArraySegment<byte>? message)
+    {
+        if (message is { Array: { } array })
+        {
+            ArrayPool<byte>.Shared.Return(array);
         }
     }
 }
