@@ -16,6 +16,10 @@ internal sealed class RawBenchClient : IBenchClient
     private const int InitialBufferBytes = 4 * 1024;
     private const int MaxFrameBytes = 1024 * 1024;
 
+    // One handler for every upgrade request of the process: a handler per connection would cost more than the
+    // login being measured. WebSocket connections are never pooled, so sharing it changes nothing on the wire.
+    private static readonly HttpMessageInvoker Upgrades = new(new SocketsHttpHandler { UseCookies = false, UseProxy = false });
+
     private readonly ClientWebSocket socket;
     private readonly byte[] run;
     private readonly SemaphoreSlim sendLock = new(1, 1);
@@ -52,7 +56,7 @@ internal sealed class RawBenchClient : IBenchClient
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         try
         {
-            await socket.ConnectAsync(target.WsUri, cancellationToken);
+            await socket.ConnectAsync(target.WsUri, Upgrades, cancellationToken);
             var login = since is null
                 ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["username"] = user.Key, ["password"] = user.Value })
                 : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["username"] = user.Key, ["password"] = user.Value, ["since"] = since.Value });

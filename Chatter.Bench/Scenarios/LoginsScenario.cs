@@ -5,9 +5,10 @@ using Chatter.Bench.Measurement;
 namespace Chatter.Bench.Scenarios;
 
 /// <summary>
-/// <c>logins</c>: C loops, each connecting, logging in (raw: the login frame until <c>{"auth": "ok"}</c>; SignalR: the
-/// token, then the hub connection), closing, and again, for a duration. Reports logins per second and the time of
-/// each connect + login. Logins ask for no replay (<c>since</c> past every id): the figure is the login itself.
+/// <c>logins</c>: C loops, each connecting, logging in (raw: the login frame until <c>{"auth": "ok"}</c>, on the lean
+/// client <see cref="LeanRawLogin"/>, then the close handshake; SignalR: the token, then the hub connection, then its
+/// stop), and again, for a duration. Reports logins per second and the time of each login (raw: connect to the close
+/// handshake's end; SignalR: token to started). Logins ask for no replay (<c>since</c> past every id).
 /// </summary>
 internal static class LoginsScenario
 {
@@ -37,11 +38,20 @@ internal static class LoginsScenario
                 while (Stopwatch.GetElapsedTime(start) < duration)
                 {
                     var index = (int)Interlocked.Increment(ref next);
+                    var user = index % settings.Users.Count;
                     var began = Stopwatch.GetTimestamp();
-                    IBenchClient client;
+                    IBenchClient? client = null;
                     try
                     {
-                        client = await pool.ConnectOneAsync(target, settings, index % settings.Users.Count, new DeliveryTracker(0), long.MaxValue / 2, cancellationToken);
+                        if (settings.IsSignalR(user))
+                        {
+                            client = await pool.ConnectOneAsync(target, settings, user, new DeliveryTracker(0), long.MaxValue / 2, cancellationToken);
+                        }
+                        else
+                        {
+                            // Connect, login and close on a raw socket: see LeanRawLogin for why not ClientWebSocket here.
+                            await LeanRawLogin.LoginAsync(target, settings.Users[user], long.MaxValue / 2, cancellationToken);
+                        }
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
@@ -52,11 +62,12 @@ internal static class LoginsScenario
 
                     latency.Record((long)Stopwatch.GetElapsedTime(began).TotalMicroseconds);
                     Interlocked.Increment(ref logins);
-                    if (client.Transport == "signalr")
+                    if (client is null)
                     {
-                        Interlocked.Increment(ref signalr);
+                        continue;
                     }
 
+                    Interlocked.Increment(ref signalr);
                     await using (client)
                     {
                         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
