@@ -58,6 +58,56 @@ public class BenchSmokeTests
         AssertEveryMessageDeliveredOnce(result, sent: result["sent"]!.Value, receivers: 3);
     }
 
+    [Test]
+    public async Task HistoryScenarioTimesLoginsThatReplayEveryStoredMessage(CancellationToken ct)
+    {
+        var users = BenchUsers.Generate(4, $"b{Guid.NewGuid():N}"[..8]);
+        await using var server = await ChatterServer.StartAsync(BenchServerSettings, users.ToDictionary());
+        var settings = new ScenarioSettings { Users = users, Messages = 30, Repeat = 2, SignalRShare = 0.5 };
+
+        var result = await HistoryScenario.RunAsync(BenchTarget.Parse("chatter", server.WsUri.ToString()), settings, new RunProgress(), ct);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result["logins"], Is.EqualTo(2), "both logins got all 30 messages");
+            Assert.That(result["p50Ms"], Is.GreaterThan(0));
+            Assert.That(result.Notes, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task IdleScenarioHoldsEveryConnectionAndReadsTheServersMemory(CancellationToken ct)
+    {
+        var users = BenchUsers.Generate(6);
+        await using var baseline = await BaselineServer.StartAsync(IPAddress.Loopback, 0, users.ToDictionary(), ct);
+        var settings = new ScenarioSettings { Users = users, Clients = 6, SettleSeconds = 0, ServerPid = Environment.ProcessId };
+
+        var result = await IdleScenario.RunAsync(BenchTarget.Parse("baseline", baseline.WsUri.ToString()), settings, new RunProgress(), ct);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result["clients"], Is.EqualTo(6));
+            Assert.That(result["serverRssHeldMiB"], Is.GreaterThan(0), "/proc/PID/status was read");
+        });
+    }
+
+    [Test]
+    public async Task LoginsScenarioCountsLoginsWithoutFailures(CancellationToken ct)
+    {
+        // Against the baseline: a lean client logging in and out as fast as it can is the scenario's point.
+        var users = BenchUsers.Generate(3);
+        await using var baseline = await BaselineServer.StartAsync(IPAddress.Loopback, 0, users.ToDictionary(), ct);
+        var settings = new ScenarioSettings { Users = users, Concurrency = 2, DurationSeconds = 0.3 };
+
+        var result = await LoginsScenario.RunAsync(BenchTarget.Parse("baseline", baseline.WsUri.ToString()), settings, new RunProgress(), ct);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result["logins"], Is.GreaterThan(0));
+            Assert.That(result["failed"], Is.Zero, string.Join("; ", result.Notes));
+        });
+    }
+
     private static void AssertEveryMessageDeliveredOnce(ScenarioResult result, double sent, int receivers)
     {
         Assert.Multiple(() =>
