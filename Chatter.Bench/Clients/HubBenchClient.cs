@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Serialization;
 using Chatter.Bench.Measurement;
 using Chatter.Protocol;
 using Microsoft.AspNetCore.Http.Connections;
@@ -114,10 +113,3 @@ internal sealed class HubBenchClient : IBenchClient
         Acknowledged?.Invoke(reference);
     }
 }
-
-/// <summary>The one field of a received <c>ChatMessage</c> the bench reads (the others are skipped unread).</summary>
-internal sealed record ReceivedText([property: JsonPropertyName("message")] string? Message);
-
-/// <summary>Source-generated JSON for what SignalR clients of the bench receive.</summary>
-[JsonSerializable(typeof(ReceivedText))]
-internal sealed partial class HubBenchJsonContext : JsonSerializerContext;

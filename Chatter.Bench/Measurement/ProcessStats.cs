@@ -108,6 +108,3 @@ internal static class ProcessStats
         return 0;
     }
 }
-
-/// <summary>A process's CPU time so far and its resident memory now.</summary>
-internal readonly record struct ProcessSample(TimeSpan Cpu, long RssBytes);

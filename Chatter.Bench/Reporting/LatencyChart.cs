@@ -27,6 +27,8 @@ internal static class LatencyChart
             line.LineWidth = 2;
         }
 
+        var highest = results.Where(r => r.Latency is { Count: > 0 }).Select(r => r.Latency!.Max / 1000.0).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimitsY(0, highest * 1.05);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
         plot.Axes.Bottom.Label.Text = "percentile";
         plot.Axes.Left.Label.Text = "latency (ms)";
