@@ -110,6 +110,12 @@ internal static class BenchCommands
         targets.Add((chatter, settings.ServerPid ?? FindServer(chatter)));
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            // Redirected to a file: wide enough that no label wraps.
+            console.Profile.Width = 120;
+        }
+
         var results = new List<ScenarioResult>();
         foreach (var (target, pid) in targets)
         {

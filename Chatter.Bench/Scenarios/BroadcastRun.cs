@@ -65,7 +65,7 @@ internal static class BroadcastRun
             .AddResources(resources);
         if (resources.ServerAllocations is { } allocations && delivered > 0)
         {
-            result.Add("serverBytesPerDelivery", "server bytes allocated per delivery", allocations.Bytes / (double)delivered, "N1");
+            result.Add("serverBytesPerDelivery", "server allocated B/delivery", allocations.Bytes / (double)delivered, "N1");
         }
 
         var errors = pool.Clients.Sum(c => c.Errors);

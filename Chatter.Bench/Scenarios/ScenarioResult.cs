@@ -54,7 +54,7 @@ internal sealed class ScenarioResult(string scenario, string target)
         if (resources.ServerAllocations is { } allocations)
         {
             Add("serverAllocatedMiB", "server allocated (MiB)", allocations.Bytes / 1048576.0, "N1");
-            Add("serverGen0", "server gen0/1/2 GCs: gen0", allocations.Gen0);
+            Add("serverGen0", "server GCs: gen0", allocations.Gen0);
             Add("serverGen1", "server GCs: gen1", allocations.Gen1);
             Add("serverGen2", "server GCs: gen2", allocations.Gen2);
             Notes.Add("server allocations by type (sampled every ~100 KB): "
