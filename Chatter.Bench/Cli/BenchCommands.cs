@@ -59,8 +59,10 @@ internal static class BenchCommands
                 _ => await RunScenarioAsync(args[0], options, compare: false),
             };
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or BenchException or InvalidDataException or FileNotFoundException)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or BenchException or InvalidDataException or FileNotFoundException
+            or System.Net.WebSockets.WebSocketException or HttpRequestException or System.Net.Sockets.SocketException)
         {
+            // The reason, not a stack trace: a server that is not running, a typo, a refused login.
             await Console.Error.WriteLineAsync(ex.Message);
             return 2;
         }
