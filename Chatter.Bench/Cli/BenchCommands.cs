@@ -28,6 +28,7 @@ internal static class BenchCommands
                                                   the scenario against the baseline, then Chatter, with ratios
           store [--rows 1000000] [--threads 100] [--writers 64] [--path FILE]
                                                   the SQLite history store on its own
+          micro [--iterations 1000000]            time and allocated bytes per operation of the broadcast path's pieces
 
         load options (defaults in brackets):
           --users FILE [bench-users.json]  --clients N [10]  --senders K [2]  --rate MSG_PER_S_PER_SENDER [100]
@@ -54,6 +55,7 @@ internal static class BenchCommands
             {
                 "store" => await StoreBenchmark.RunAsync(args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1])),
                 "users" => WriteUsers(options),
+                "micro" => Micro.MicroBenchmark.Run(options.Int("iterations", 1_000_000)),
                 "baseline" => await RunBaselineAsync(options),
                 "compare" => await RunScenarioAsync(options.FirstPositional ?? throw new ArgumentException("compare needs a scenario: compare fanout --url ... --baseline-url ..."), options, compare: true),
                 _ => await RunScenarioAsync(args[0], options, compare: false),
