@@ -37,6 +37,7 @@ internal static class BenchCommands
           --drain-timeout S [10]  --settle S [5] (idle)  --repeat N [10] (history)  --threads N (history)
           --server-pid PID (default: the process listening on the URL's port)  --baseline-pid PID
           --chart FILE.svg (latency distribution)  --label NAME [chatter] (the --url target's column)
+          --raw-client lean|websocket [lean] (a bare-socket client, or ClientWebSocket)
           --server-allocations (flag, last: sample the server's allocations through its diagnostics port)
         """;
 

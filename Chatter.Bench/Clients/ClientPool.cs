@@ -55,7 +55,9 @@ internal sealed class ClientPool : IAsyncDisposable
     public async Task<IBenchClient> ConnectOneAsync(BenchTarget target, ScenarioSettings settings, int index, DeliveryTracker tracker, long? since, CancellationToken cancellationToken)
         => settings.IsSignalR(index)
             ? await HubBenchClient.ConnectAsync(target, http, index, settings.Users[index], tracker, settings.Run, since, cancellationToken)
-            : await RawBenchClient.ConnectAsync(target, index, settings.Users[index], tracker, settings.Run, since, cancellationToken);
+            : settings.RawClient == "websocket"
+                ? await RawBenchClient.ConnectAsync(target, index, settings.Users[index], tracker, settings.Run, since, cancellationToken)
+                : await LeanRawClient.ConnectAsync(target, index, settings.Users[index], tracker, settings.Run, since, cancellationToken);
 
     /// <summary>
     /// Returns once every client is in the broadcast: client 0 sends probes until all the others have received one, then

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Net.WebSockets;
 using System.Text;
 using Chatter.Bench.Measurement;
@@ -21,31 +20,33 @@ internal sealed class RawBenchClient : IBenchClient
     private static readonly HttpMessageInvoker Upgrades = new(new SocketsHttpHandler { UseCookies = false, UseProxy = false });
 
     private readonly ClientWebSocket socket;
-    private readonly byte[] run;
+    private readonly RawFrameHandler frames;
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private byte[] sendBuffer = new byte[512];
     private Task receiving = Task.CompletedTask;
-    private long errors;
 
-    private RawBenchClient(int index, ClientWebSocket socket, DeliveryTracker tracker, byte[] run)
+    private RawBenchClient(int index, ClientWebSocket socket, RawFrameHandler frames)
     {
         Index = index;
         this.socket = socket;
-        Tracker = tracker;
-        this.run = run;
+        this.frames = frames;
     }
 
     public int Index { get; }
 
     public string Transport => "raw";
 
-    public DeliveryTracker Tracker { get; }
+    public DeliveryTracker Tracker => frames.Tracker;
 
-    public Action<long>? Acknowledged { get; set; }
+    public Action<long>? Acknowledged
+    {
+        get => frames.Acknowledged;
+        set => frames.Acknowledged = value;
+    }
 
-    public long Errors => Volatile.Read(ref errors);
+    public long Errors => frames.Errors;
 
-    public string? FirstError { get; private set; }
+    public string? FirstError => frames.FirstError;
 
     /// <summary>Connects and logs in; returns once <c>{"auth": "ok"}</c> has arrived (the client is then in the broadcast).</summary>
     public static async Task<RawBenchClient> ConnectAsync(
@@ -69,7 +70,7 @@ internal sealed class RawBenchClient : IBenchClient
                 throw new BenchException($"raw login of {user.Key} refused: {Encoding.UTF8.GetString(buffer, 0, reply.Count)} (close status {socket.CloseStatus})");
             }
 
-            var client = new RawBenchClient(index, socket, tracker, Encoding.ASCII.GetBytes(run));
+            var client = new RawBenchClient(index, socket, new RawFrameHandler(tracker, run));
             client.receiving = client.ReceiveLoopAsync();
             return client;
         }
@@ -116,38 +117,19 @@ internal sealed class RawBenchClient : IBenchClient
         await sendLock.WaitAsync(cancellationToken);
         try
         {
-            var needed = thread.Length + text.Length + 64;
+            var needed = RawFrames.MaxChatLength(thread, text);
             if (sendBuffer.Length < needed)
             {
                 sendBuffer = new byte[Math.Max(needed, sendBuffer.Length * 2)];
             }
 
-            // Bench threads and texts are ASCII letters, digits and '|' (see BenchMessage): no JSON escaping needed.
-            var span = sendBuffer.AsSpan();
-            var length = Append(span, "{\"thread\":\""u8);
-            length += Encoding.ASCII.GetBytes(thread, span[length..]);
-            length += Append(span[length..], "\",\"message\":\""u8);
-            length += Encoding.ASCII.GetBytes(text, span[length..]);
-            if (reference is { } r)
-            {
-                length += Append(span[length..], "\",\"ref\":\""u8);
-                Utf8Formatter.TryFormat(r, span[length..], out var written);
-                length += written;
-            }
-
-            length += Append(span[length..], "\"}"u8);
+            var length = RawFrames.WriteChat(sendBuffer, thread, text, reference);
             await socket.SendAsync(sendBuffer.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
         finally
         {
             sendLock.Release();
         }
-    }
-
-    private static int Append(Span<byte> destination, ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(destination);
-        return bytes.Length;
     }
 
     private async Task ReceiveLoopAsync()
@@ -185,7 +167,7 @@ internal sealed class RawBenchClient : IBenchClient
                     continue;
                 }
 
-                OnFrame(buffer.AsSpan(0, filled));
+                frames.Handle(buffer.AsSpan(0, filled));
                 filled = 0;
             }
         }
@@ -194,35 +176,4 @@ internal sealed class RawBenchClient : IBenchClient
             // Aborted by DisposeAsync, or the server dropped the connection: the counters tell what arrived.
         }
     }
-
-    private void OnFrame(ReadOnlySpan<byte> frame)
-    {
-        if (frame.StartsWith("{\"ack\":\""u8))
-        {
-            if (TryReadReference(frame[8..], out var reference))
-            {
-                Acknowledged?.Invoke(reference);
-            }
-
-            return;
-        }
-
-        if (frame.StartsWith("{\"error\""u8))
-        {
-            Volatile.Write(ref errors, errors + 1);
-            FirstError ??= Encoding.UTF8.GetString(frame);
-            var at = frame.IndexOf("\"ref\":\""u8);
-            if (at >= 0 && TryReadReference(frame[(at + 7)..], out var reference))
-            {
-                Acknowledged?.Invoke(reference);
-            }
-
-            return;
-        }
-
-        Tracker.Record(BenchMessage.MessageField(frame), run);
-    }
-
-    private static bool TryReadReference(ReadOnlySpan<byte> digits, out long reference)
-        => Utf8Parser.TryParse(digits, out reference, out var consumed) && consumed < digits.Length && digits[consumed] == (byte)'"';
 }

@@ -14,7 +14,7 @@ internal sealed record ScenarioSettings
     {
         "url", "baseline-url", "users", "clients", "senders", "rate", "duration", "messages", "window", "size",
         "signalr-share", "connect-concurrency", "concurrency", "server-pid", "baseline-pid", "drain-timeout",
-        "settle", "repeat", "chart", "threads", "label", "server-allocations",
+        "settle", "repeat", "chart", "threads", "label", "server-allocations", "raw-client",
     };
 
     public required BenchUsers Users { get; init; }
@@ -64,6 +64,12 @@ internal sealed record ScenarioSettings
     /// <summary>The server's process id for CPU and memory figures (<c>--server-pid</c>; default: found by the URL's port).</summary>
     public int? ServerPid { get; init; }
 
+    /// <summary>
+    /// The raw client (<c>--raw-client</c>): <c>lean</c>, a bare socket that parses many frames per receive
+    /// (<see cref="LeanRawClient"/>), or <c>websocket</c>, <see cref="System.Net.WebSockets.ClientWebSocket"/>.
+    /// </summary>
+    public string RawClient { get; init; } = "lean";
+
     /// <summary>Sample the server's allocations during the measured phase (<c>--server-allocations</c>, a flag).</summary>
     public bool ServerAllocations { get; init; }
 
@@ -92,5 +98,6 @@ internal sealed record ScenarioSettings
         Threads = args.OptionalInt("threads"),
         ServerPid = args.OptionalInt("server-pid"),
         ServerAllocations = args.Has("server-allocations"),
+        RawClient = args.String("raw-client", "lean") is "lean" or "websocket" ? args.String("raw-client", "lean")! : throw new ArgumentException("--raw-client is lean or websocket"),
     };
 }

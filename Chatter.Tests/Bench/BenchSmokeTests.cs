@@ -34,6 +34,18 @@ public class BenchSmokeTests
     }
 
     [Test]
+    public async Task FanoutOfClientWebSocketClientsAgainstChatterDeliversEveryMessageOnce(CancellationToken ct)
+    {
+        var users = BenchUsers.Generate(4, $"b{Guid.NewGuid():N}"[..8]);
+        await using var server = await ChatterServer.StartAsync(BenchServerSettings, users.ToDictionary());
+        var settings = new ScenarioSettings { Users = users, Clients = 4, Senders = 2, Rate = 200, Messages = 40, RawClient = "websocket" };
+
+        var result = await FanoutScenario.RunAsync(BenchTarget.Parse("chatter", server.WsUri.ToString()), settings, new RunProgress(), ct);
+
+        AssertEveryMessageDeliveredOnce(result, sent: 80, receivers: 3);
+    }
+
+    [Test]
     public async Task FanoutAgainstTheBaselineServerDeliversEveryMessageOnce(CancellationToken ct)
     {
         var users = BenchUsers.Generate(5);
