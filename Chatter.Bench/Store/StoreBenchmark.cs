@@ -5,7 +5,7 @@ using Chatter.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Chatter.Bench;
+namespace Chatter.Bench.Store;
 
 /// <summary>
 /// <c>store --rows N [--threads T] [--writers W] [--path FILE]</c>: appends N messages through the real

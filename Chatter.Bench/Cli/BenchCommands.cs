@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Net;
+using Chatter.Bench.Baseline;
+using Chatter.Bench.Clients;
+using Chatter.Bench.Measurement;
+using Chatter.Bench.Reporting;
+using Chatter.Bench.Scenarios;
+using Chatter.Bench.Store;
+using Spectre.Console;
+
+namespace Chatter.Bench.Cli;
+
+/// <summary>The bench's commands: load scenarios, <c>compare</c>, <c>users</c>, <c>baseline</c> and <c>store</c>.</summary>
+internal static class BenchCommands
+{
+    public const string Usage = """
+        usage: dotnet run -c Release --project Chatter.Bench -- COMMAND [options]
+
+          users N [--prefix load]                 N load users as users.json to stdout ({"load0001":"pw-…"})
+          baseline --port 8001 [--host 127.0.0.1] --users bench-users.json
+                                                  the minimal raw-WebSocket server of the same protocol
+          fanout   --url ws://127.0.0.1:8000      N clients, K senders at a fixed rate
+          saturate --url ...                      K senders as fast as a window of unconfirmed messages allows
+          idle     --url ...                      N idle logged-in connections; server memory per connection
+          logins   --url ...                      connect + login rate at a concurrency
+          history  --url ...                      login with a replay of N messages; time to the last frame
+          compare SCENARIO --url CHATTER --baseline-url BASELINE
+                                                  the scenario against the baseline, then Chatter, with ratios
+          store [--rows 1000000] [--threads 100] [--writers 64] [--path FILE]
+                                                  the SQLite history store on its own
+          micro [--iterations 1000000]            time and allocated bytes per operation of the broadcast path's pieces
+
+        load options (defaults in brackets):
+          --users FILE [bench-users.json]  --clients N [10]  --senders K [2]  --rate MSG_PER_S_PER_SENDER [100]
+          --duration S [10]  --messages N (fanout: per sender; history: replayed [1000])  --window W [8]
+          --size CHARS [64]  --signalr-share 0..1 [0]  --connect-concurrency N [32]  --concurrency N [32] (logins)
+          --drain-timeout S [10]  --settle S [5] (idle)  --repeat N [10] (history)  --threads N (history)
+          --server-pid PID (default: the process listening on the URL's port)  --baseline-pid PID
+          --chart FILE.svg (latency distribution)  --label NAME [chatter] (the --url target's column)
+          --raw-client lean|websocket [lean] (a bare-socket client, or ClientWebSocket)
+          --server-allocations (flag, last: sample the server's allocations through its diagnostics port)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        try
+        {
+            var options = BenchArguments.Parse(args.Skip(1));
+            return args[0] switch
+            {
+                "store" => await StoreBenchmark.RunAsync(args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1])),
+                "users" => WriteUsers(options),
+                "micro" => Micro.MicroBenchmark.Run(options.Int("iterations", 1_000_000)),
+                "baseline" => await RunBaselineAsync(options),
+                "compare" => await RunScenarioAsync(options.FirstPositional ?? throw new ArgumentException("compare needs a scenario: compare fanout --url ... --baseline-url ..."), options, compare: true),
+                _ => await RunScenarioAsync(args[0], options, compare: false),
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or BenchException or InvalidDataException or FileNotFoundException
+            or System.Net.WebSockets.WebSocketException or HttpRequestException or System.Net.Sockets.SocketException)
+        {
+            // The reason, not a stack trace: a server that is not running, a typo, a refused login.
+            await Console.Error.WriteLineAsync(ex.Message);
+            return 2;
+        }
+    }
+
+    private static int WriteUsers(BenchArguments options)
+    {
+        var count = int.Parse(options.FirstPositional ?? throw new ArgumentException("users needs a count: users 200 > bench-users.json"), CultureInfo.InvariantCulture);
+        Console.WriteLine(BenchUsers.Generate(count, options.String("prefix", "load")!).ToJson());
+        return 0;
+    }
+
+    private static async Task<int> RunBaselineAsync(BenchArguments options)
+    {
+        var users = BenchUsers.Load(options.String("users", "bench-users.json")!);
+        var address = IPAddress.Parse(options.String("host", "127.0.0.1")!);
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        await using var server = await BaselineServer.StartAsync(address, options.Int("port", 8001), users.ToDictionary(), stop.Token);
+        Console.WriteLine($"baseline server on {server.WsUri} with {users.Count} users (pid {Environment.ProcessId}); Ctrl+C stops it");
+        await server.WaitForShutdownAsync(stop.Token);
+        return 0;
+    }
+
+    private static async Task<int> RunScenarioAsync(string scenario, BenchArguments options, bool compare)
+    {
+        var run = Scenario(scenario);
+        var unknown = options.Unknown(ScenarioSettings.Options).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException($"unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}\n\n{Usage}");
+        }
+
+        var settings = ScenarioSettings.From(options);
+        var targets = new List<(BenchTarget Target, int? Pid)>();
+        if (compare)
+        {
+            var baseline = BenchTarget.Parse("baseline", options.RequiredString("baseline-url"));
+            targets.Add((baseline, options.OptionalInt("baseline-pid") ?? FindServer(baseline)));
+        }
+
+        var chatter = BenchTarget.Parse(options.String("label", "chatter")!, options.RequiredString("url"));
+        targets.Add((chatter, settings.ServerPid ?? FindServer(chatter)));
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            // Redirected to a file: wide enough that no label wraps.
+            console.Profile.Width = 120;
+        }
+
+        var results = new List<ScenarioResult>();
+        foreach (var (target, pid) in targets)
+        {
+            if (scenario == "history" && target.Name == "baseline")
+            {
+                continue;
+            }
+
+            var targetSettings = target.Name == "baseline" ? settings with { SignalRShare = 0, ServerPid = pid } : settings with { ServerPid = pid };
+            var progress = new RunProgress();
+            results.Add(await LiveProgress.RunAsync(console, progress, () => run(target, targetSettings, progress, CancellationToken.None)));
+        }
+
+        ResultReport.Write(console, results);
+        if (options.String("chart") is { } chart)
+        {
+            LatencyChart.Save(chart, results);
+            console.MarkupLineInterpolated($"latency chart: {chart}");
+        }
+
+        return results.Any(r => r["lost"] > 0 || r["duplicated"] > 0 || r["failed"] > 0) ? 1 : 0;
+    }
+
+    private static Func<BenchTarget, ScenarioSettings, RunProgress, CancellationToken, Task<ScenarioResult>> Scenario(string name) => name switch
+    {
+        "fanout" => FanoutScenario.RunAsync,
+        "saturate" => SaturateScenario.RunAsync,
+        "idle" => IdleScenario.RunAsync,
+        "logins" => LoginsScenario.RunAsync,
+        "history" => HistoryScenario.RunAsync,
+        _ => throw new ArgumentException($"unknown scenario '{name}'\n\n{Usage}"),
+    };
+
+    private static int? FindServer(BenchTarget target)
+        => target.WsUri.IsLoopback ? ProcessStats.FindListener(target.WsUri.Port) : null;
+}
