@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
@@ -6,6 +7,7 @@ using Chatter.Server.Hosting;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.Hubs;
 using Chatter.Server.Limits;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
@@ -26,9 +28,13 @@ internal sealed class RawChatEndpoint(
     IOptions<ChatterOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
+    IMemoryPoolFactory<byte> memoryPools,
     ILogger<RawChatEndpoint> logger)
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The raw connections' pipe segments: Kestrel's pinned-block pool, which grows to demand and trims itself.</summary>
+    private readonly MemoryPool<byte> pipePool = memoryPools.Create();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -108,7 +114,7 @@ internal sealed class RawChatEndpoint(
         await socket.SendAsync(FrameWriter.AuthOk, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         reader.Dispose();
 
-        var pump = new RawSocketPump(socket, context, login.Username, login.Since, settings.MaxFrameBytes, settings.Limits.OutboundBufferBytes, logger);
+        var pump = new RawSocketPump(socket, context, login.Username, login.Since, settings.MaxFrameBytes, settings.Limits.OutboundBufferBytes, pipePool, logger);
         await pump.RunAsync(hub, lifetime.ApplicationStopping);
     }
 

@@ -38,7 +38,7 @@ internal sealed class RawSocketPump
     private string closeDescription = "";
     private volatile bool ending;
 
-    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, int outboundBufferBytes, ILogger logger)
+    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, int outboundBufferBytes, MemoryPool<byte> pool, ILogger logger)
     {
         this.socket = socket;
         this.maxFrameBytes = maxFrameBytes;
@@ -46,9 +46,11 @@ internal sealed class RawSocketPump
         this.user = user;
 
         // Client → hub: small, so a client that sends faster than the hub handles is held back by TCP.
-        var input = new Pipe(new PipeOptions(pauseWriterThreshold: 4L * maxFrameBytes, resumeWriterThreshold: 2L * maxFrameBytes, useSynchronizationContext: false));
+        // Both pipes take their segments from one pool that grows to demand: the shared array pool keeps only a few
+        // arrays per core, so a broadcast to many connections would allocate a new segment for each of them.
+        var input = new Pipe(new PipeOptions(pool, pauseWriterThreshold: 4L * maxFrameBytes, resumeWriterThreshold: 2L * maxFrameBytes, useSynchronizationContext: false));
         // Hub → client: Chatter:Limits:OutboundBufferBytes; past it the connection's writes queue (see DeliveryContext).
-        var output = new Pipe(new PipeOptions(pauseWriterThreshold: outboundBufferBytes, resumeWriterThreshold: outboundBufferBytes / 2, useSynchronizationContext: false));
+        var output = new Pipe(new PipeOptions(pool, pauseWriterThreshold: outboundBufferBytes, resumeWriterThreshold: outboundBufferBytes / 2, useSynchronizationContext: false));
         var transport = new DuplexPipe(input.Reader, output.Writer);
         application = new DuplexPipe(output.Reader, input.Writer);
 
