@@ -16,4 +16,5 @@ public static class FrameError
     public const string RateLimited = "rate limited";
     public const string TooManyConnections = "too many connections";
     public const string PresenceNotTrue = "presence must be true";
+    public const string ProtocolNotSupported = "protocol not supported";
 }

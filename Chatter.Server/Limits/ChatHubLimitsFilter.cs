@@ -79,6 +79,13 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
         }
 
         var user = context.Context.UserIdentifier!;
+        if (DeliveryContext.Of(context.Context).Protocol.Name == RawWebSocket.RawHubProtocol.ProtocolName)
+        {
+            // chatter-raw is the in-process protocol of /ws/chat connections, not one a SignalR client may choose.
+            AuthLog.LoginRefused(logger, user, context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), "signalr", FrameError.ProtocolNotSupported);
+            throw new HubException(FrameError.ProtocolNotSupported);
+        }
+
         var slot = connections.TryAcquire(user);
         if (slot is null)
         {

@@ -28,7 +28,9 @@ public class ConnectionLimitTests
         await using var otherHub = await server.ConnectHubAsync("test2", cancellationToken: ct);
 
         // The refused attempts took no slot, and a closed connection gives its slot back.
-        var gone = server.Logs.WaitForEventAsync(201, e => LogCapture.Property(e, "User") == "test1" && LogCapture.Property(e, "Transport") == "raw", cancellationToken: ct);
+        // The slot is free once first's request has ended (its request log event, which comes after the slot's release).
+        var firstRequest = LogCapture.Property(server.Logs.WithEventId(110).First(e => LogCapture.Property(e, "User") == "test1" && LogCapture.Property(e, "Transport") == "raw"), "RequestId");
+        var gone = server.Logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("HTTP", StringComparison.Ordinal) && LogCapture.Property(e, "RequestId") == firstRequest, cancellationToken: ct);
         await first.CloseAsync();
         await gone;
         await using var again = await server.LoginRawAsync("test1", cancellationToken: ct);
