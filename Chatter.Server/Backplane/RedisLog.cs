@@ -1,0 +1,14 @@
+namespace Chatter.Server.Backplane;
+
+/// <summary>Log events of the Redis connection.</summary>
+internal static partial class RedisLog
+{
+    [LoggerMessage(600, LogLevel.Warning, "Redis {Endpoint} ({ConnectionType}) lost: {FailureType}; reconnecting")]
+    public static partial void ConnectionFailed(ILogger logger, string? endpoint, string connectionType, string failureType, Exception? exception);
+
+    [LoggerMessage(601, LogLevel.Information, "Redis {Endpoint} ({ConnectionType}) reconnected")]
+    public static partial void ConnectionRestored(ILogger logger, string? endpoint, string connectionType);
+
+    [LoggerMessage(602, LogLevel.Warning, "Redis {Endpoints} unreachable at start; sends are refused until it answers")]
+    public static partial void StartedDisconnected(ILogger logger, string endpoints);
+}
