@@ -250,4 +250,7 @@ internal static partial class DeliveryLog
 {
     [LoggerMessage(300, LogLevel.Warning, "Closing {ConnectionId} of {User}: slow consumer, more than {MaxQueued} messages not taken")]
     public static partial void SlowConsumer(ILogger logger, string? user, string connectionId, int maxQueued);
+
+    [LoggerMessage(301, LogLevel.Warning, "Backplane could not (un)register {ConnectionId} of {User}; it still receives broadcasts once Redis answers")]
+    public static partial void BackplaneRegistrationFailed(ILogger logger, string? user, string connectionId, Exception exception);
 }
