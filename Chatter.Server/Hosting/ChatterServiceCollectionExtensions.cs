@@ -77,6 +77,8 @@ public static class ChatterServiceCollectionExtensions
         services.TryAddSingleton(lifetimeManager);
         services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => ActivatorUtilities.CreateInstance<DeliveryLifetimeManager>(
             provider, (HubLifetimeManager<ChatHub>)provider.GetRequiredService(lifetimeManager)));
+        services.AddSingleton<SignalRShutdown>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignalRShutdown>());
         services.AddSingleton<RawChatEndpoint>();
 
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");

@@ -17,6 +17,7 @@ internal sealed class DeliveryLifetimeManager(
     HubLifetimeManager<ChatHub> inner,
     RawHubProtocol rawProtocol,
     IOptions<ChatterOptions> options,
+    SignalRShutdown shutdown,
     TimeProvider time,
     ILoggerFactory loggers) : HubLifetimeManager<ChatHub>
 {
@@ -26,6 +27,7 @@ internal sealed class DeliveryLifetimeManager(
     {
         var delivery = new DeliveryContext(connection, rawProtocol, options.Value.Limits.OutboundBufferMessages, time, loggers);
         connection.Items[typeof(DeliveryContext)] = delivery;
+        shutdown.Add(connection);
         try
         {
             await inner.OnConnectedAsync(delivery);
@@ -41,6 +43,7 @@ internal sealed class DeliveryLifetimeManager(
 
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
+        shutdown.Remove(connection);
         try
         {
             await inner.OnDisconnectedAsync(connection.Items.TryGetValue(typeof(DeliveryContext), out var delivery) ? (DeliveryContext)delivery! : connection);

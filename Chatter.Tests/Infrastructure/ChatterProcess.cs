@@ -16,11 +16,14 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         this.process = process;
         HttpUri = httpUri;
         WsUri = new Uri($"ws://{httpUri.Authority}/ws/chat");
+        HubUri = new Uri(httpUri, "/hubs/chat");
     }
 
     public Uri HttpUri { get; }
 
     public Uri WsUri { get; }
+
+    public Uri HubUri { get; }
 
     public static async Task<ChatterProcess> StartAsync(string directory, CancellationToken cancellationToken, params string[] settings)
     {
@@ -80,6 +83,22 @@ public sealed partial class ChatterProcess : IAsyncDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// SIGTERM (what systemd, Docker and Ctrl-C send), then wait up to <paramref name="timeout"/> for the exit.
+    /// Returns the exit code and the time from the signal to the exit.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Elapsed)> TerminateAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+        }
+
+        await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        return (process.ExitCode, started.Elapsed);
     }
 
     /// <summary>SIGKILL, and wait until the process is gone.</summary>
