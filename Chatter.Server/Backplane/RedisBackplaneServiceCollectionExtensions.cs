@@ -16,7 +16,7 @@ public static class RedisBackplaneServiceCollectionExtensions
     {
         services.AddSingleton<RedisConnection>();
         // One client for backplane and history: its settings (fail fast, reconnect, channel prefix) apply to both.
-        services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, connection) => options.ConnectionFactory = _ => connection.GetAsync());
+        services.AddOptions<RedisOptions>().Configure<RedisConnection>((options, connection) => options.ConnectionFactory = _ => connection.GetConnectedAsync());
         services.AddSingleton<RedisHubLifetimeManager<ChatHub>>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisHealthCheck.Name, tags: [RedisHealthCheck.Tag]);
         return services;

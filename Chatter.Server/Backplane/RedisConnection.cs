@@ -56,6 +56,29 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <summary>The connected (or reconnecting) client; completes even while Redis is down.</summary>
     public Task<IConnectionMultiplexer> GetAsync() => multiplexer.Value;
 
+    /// <summary>
+    /// The client once it is connected. The backplane takes its client from here: SignalR's Redis lifetime manager subscribes
+    /// its node-wide channels once, on first use, and never again if that fails, so it must not get a client before
+    /// Redis answers (a node started during an outage would otherwise never receive a broadcast).
+    /// </summary>
+    public async Task<IConnectionMultiplexer> GetConnectedAsync(CancellationToken cancellationToken = default)
+    {
+        var client = await GetAsync();
+        if (client.IsConnected)
+        {
+            return client;
+        }
+
+        Log.BackplaneWaiting(logger);
+        // The reconnect policy retries every half second; checking at the same pace needs no event bookkeeping.
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        while (!client.IsConnected && await timer.WaitForNextTickAsync(cancellationToken))
+        {
+        }
+
+        return client;
+    }
+
     /// <summary>Throws when Redis does not answer a PING within the timeout.</summary>
     public async Task PingAsync()
     {

@@ -11,4 +11,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(602, LogLevel.Warning, "Redis {Endpoints} unreachable at start; sends are refused until it answers")]
     public static partial void StartedDisconnected(ILogger logger, string endpoints);
+
+    [LoggerMessage(603, LogLevel.Warning, "Backplane waits for Redis before it subscribes; connections wait with it")]
+    public static partial void BackplaneWaiting(ILogger logger);
 }

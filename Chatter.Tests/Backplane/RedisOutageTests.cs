@@ -75,4 +75,31 @@ public class RedisOutageTests
         var history = await reader.GetHistoryAsync("t", null, 10, ct);
         Assert.That(history.Select(m => m.Message), Is.EqualTo(new[] { "before", "after", "after (SignalR)" }), "the history holds what was acknowledged, nothing refused");
     }
+
+    [Test]
+    public async Task NodesStartedWhileRedisIsDownServeOnceItAnswers(CancellationToken ct)
+    {
+        await using var redis = await RedisServer.StartAsync(cancellationToken: ct);
+        await redis.StopAsync();
+        await using var cluster = await ChatterCluster.StartAsync(redis, 2);
+        using (var health = await cluster[0].Http.GetAsync(new Uri("/healthz", UriKind.Relative), ct))
+        {
+            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+
+        // A client logging in during the outage is let in, waits for the backplane, and gets broadcasts once Redis is there.
+        await using var early = await cluster[0].LoginRawAsync("test2", cancellationToken: ct);
+
+        await redis.StartAgainAsync(ct);
+        foreach (var node in cluster.Nodes)
+        {
+            await node.Logs.WaitForEventAsync(ConnectionRestoredEventId, e => LogCapture.Property(e, "ConnectionType") == "Subscription", TimeSpan.FromSeconds(30), ct);
+        }
+
+        await using var sender = await cluster[1].LoginRawAsync("test1", cancellationToken: ct);
+        await using var late = await cluster[0].LoginRawAsync("test3", cancellationToken: ct);
+        var sent = await sender.SendAndAckAsync("t", "hello", "h", ct);
+        Assert.That((await early.ReceiveMessageAsync(ct)).Id, Is.EqualTo(sent.Id));
+        Assert.That((await late.ReceiveMessageAsync(ct)).Id, Is.EqualTo(sent.Id));
+    }
 }
