@@ -3,7 +3,7 @@ using Chatter.Bench;
 // dotnet run -c Release --project Chatter.Bench -- SCENARIO [--name value ...]
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.WriteLine("usage: Chatter.Bench store [--rows 1000000] [--threads 100] [--writers 64] [--path FILE]");
+    Console.WriteLine("usage: Chatter.Bench store [--rows 1000000] [--threads 100] [--writers 64] [--path FILE | --redis HOST:PORT]");
     return args.Length == 0 ? 2 : 0;
 }
 

@@ -18,7 +18,8 @@ public static class ChatterEndpointRouteBuilderExtensions
         app.UseAuthorization();
 
         app.Map("/ws/chat", (HttpContext context, RawChatEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapHub<ChatHub>("/hubs/chat").RequireAuthorization();
+        var hub = app.MapHub<ChatHub>("/hubs/chat").RequireAuthorization();
+        SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
         app.MapHealthChecks("/healthz");
         return app;

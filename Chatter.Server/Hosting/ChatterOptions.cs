@@ -138,9 +138,9 @@ public sealed class RedisOptions
     [RegularExpression(@"^[A-Za-z0-9_.\-]{1,64}$")]
     public string ChannelPrefix { get; set; } = "chatter";
 
-    /// <summary>Milliseconds a Redis command (or a connection attempt) may take before it fails; failures are answered at once while Redis is down. Default 2,000.</summary>
+    /// <summary>Milliseconds a Redis command (or a connection attempt) may take before it fails; failures are answered at once while Redis is down. Default 5,000.</summary>
     [Range(100, 60_000)]
-    public int TimeoutMilliseconds { get; set; } = 2_000;
+    public int TimeoutMilliseconds { get; set; } = 5_000;
 
     /// <summary>True when <see cref="Configuration"/> is set.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Configuration);
