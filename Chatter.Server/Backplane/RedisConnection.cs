@@ -16,6 +16,7 @@ public sealed class RedisConnection : IAsyncDisposable
     private readonly ConfigurationOptions configuration;
     private readonly ILogger<RedisConnection> logger;
     private readonly Lazy<Task<IConnectionMultiplexer>> multiplexer;
+    private readonly CancellationTokenSource disposed = new();
 
     public RedisConnection(IOptions<ChatterOptions> options, ILogger<RedisConnection> logger)
     {
@@ -61,7 +62,7 @@ public sealed class RedisConnection : IAsyncDisposable
     /// its node-wide channels once, on first use, and never again if that fails, so it must not get a client before
     /// Redis answers (a node started during an outage would otherwise never receive a broadcast).
     /// </summary>
-    public async Task<IConnectionMultiplexer> GetConnectedAsync(CancellationToken cancellationToken = default)
+    public async Task<IConnectionMultiplexer> GetConnectedAsync()
     {
         var client = await GetAsync();
         if (client.IsConnected)
@@ -72,7 +73,7 @@ public sealed class RedisConnection : IAsyncDisposable
         Log.BackplaneWaiting(logger);
         // The reconnect policy retries every half second; checking at the same pace needs no event bookkeeping.
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-        while (!client.IsConnected && await timer.WaitForNextTickAsync(cancellationToken))
+        while (!client.IsConnected && await timer.WaitForNextTickAsync(disposed.Token))
         {
         }
 
@@ -88,6 +89,13 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (disposed.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // A backplane still waiting for Redis stops waiting (its first connection fails; the node is stopping anyway).
+        await disposed.CancelAsync();
         if (multiplexer.IsValueCreated)
         {
             var client = await multiplexer.Value;
