@@ -90,11 +90,9 @@ public class RedisOutageTests
         // A client logging in during the outage is let in, waits for the backplane, and gets broadcasts once Redis is there.
         await using var early = await cluster[0].LoginRawAsync("test2", cancellationToken: ct);
 
+        // Node 0 has a Redis client (its health check and its client made one); node 1 makes its own at its first login.
         await redis.StartAgainAsync(ct);
-        foreach (var node in cluster.Nodes)
-        {
-            await node.Logs.WaitForEventAsync(ConnectionRestoredEventId, e => LogCapture.Property(e, "ConnectionType") == "Subscription", TimeSpan.FromSeconds(30), ct);
-        }
+        await cluster[0].Logs.WaitForEventAsync(ConnectionRestoredEventId, e => LogCapture.Property(e, "ConnectionType") == "Subscription", TimeSpan.FromSeconds(30), ct);
 
         await using var sender = await cluster[1].LoginRawAsync("test1", cancellationToken: ct);
         await using var late = await cluster[0].LoginRawAsync("test3", cancellationToken: ct);
