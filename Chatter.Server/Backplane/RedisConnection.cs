@@ -58,24 +58,42 @@ public sealed class RedisConnection : IAsyncDisposable
     public Task<IConnectionMultiplexer> GetAsync() => multiplexer.Value;
 
     /// <summary>
-    /// The client once it is connected. The backplane takes its client from here: SignalR's Redis lifetime manager subscribes
-    /// its node-wide channels once, on first use, and never again if that fails, so it must not get a client before
-    /// Redis answers (a node started during an outage would otherwise never receive a broadcast).
+    /// The client once it is connected and can subscribe. The backplane takes its client from here: SignalR's Redis
+    /// lifetime manager subscribes its node-wide channels once, on first use, and never again if that fails, so it must
+    /// not get a client before a subscription succeeds (a node started during an outage, or whose subscription connection
+    /// is still opening, would otherwise never receive a broadcast).
     /// </summary>
     public async Task<IConnectionMultiplexer> GetConnectedAsync()
     {
         var client = await GetAsync();
-        if (client.IsConnected)
-        {
-            return client;
-        }
-
-        Log.BackplaneWaiting(logger);
-        // The reconnect policy retries every half second; checking at the same pace needs no event bookkeeping.
+        var probe = RedisChannel.Literal("ready-probe:" + Guid.NewGuid().ToString("N"));
+        var logged = false;
+        // The reconnect policy retries every half second; trying at the same pace needs no event bookkeeping.
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
-        while (!client.IsConnected && await timer.WaitForNextTickAsync(disposed.Token))
+        do
         {
+            if (client.IsConnected)
+            {
+                try
+                {
+                    var subscriber = client.GetSubscriber();
+                    await subscriber.SubscribeAsync(probe, static (_, _) => { });
+                    await subscriber.UnsubscribeAsync(probe);
+                    return client;
+                }
+                catch (Exception ex) when (ex is RedisException or TimeoutException)
+                {
+                    // Not ready yet: try again at the next tick.
+                }
+            }
+
+            if (!logged)
+            {
+                Log.BackplaneWaiting(logger);
+                logged = true;
+            }
         }
+        while (await timer.WaitForNextTickAsync(disposed.Token));
 
         return client;
     }
