@@ -56,11 +56,15 @@ internal static class RedisHistoryScripts
               done = true
               break
             end
-            local rows = redis.call('ZREVRANGEBYSCORE', prefix .. threads[i], high, low, 'WITHSCORES', 'LIMIT', 0, perThread)
+            -- Once `total` are kept, only a newer message can still take a place.
+            local floor = low
+            if threshold then floor = '(' .. threshold end
+            local rows = redis.call('ZREVRANGEBYSCORE', prefix .. threads[i], high, floor, 'WITHSCORES', 'LIMIT', 0, perThread)
             for j = 1, #rows, 2 do
               kept[#kept + 1] = { tonumber(rows[j + 1]), rows[j] }
             end
-            if #kept >= total then
+            -- Compact now and then (not after every thread): keep the newest `total`, the oldest of them is the threshold.
+            if (threshold == nil and #kept >= total) or #kept >= 2 * total then
               table.sort(kept, newestFirst)
               for k = #kept, total + 1, -1 do kept[k] = nil end
               threshold = kept[#kept][1]
