@@ -14,7 +14,7 @@ public class GracefulShutdownTests
     private const int DrainSeconds = 5;
 
     /// <summary>Process exit after the host has stopped (flushing logs, the runtime's own exit) is not the drain's.</summary>
-    private static readonly TimeSpan ExitSlack = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ExitSlack = TimeSpan.FromSeconds(5);
 
     [TestCase("sqlite")]
     [TestCase("redis")]
