@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Chatter.Server.Backplane;
 using Chatter.Server.History;
 using Chatter.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Chatter.Bench.Store;
 
 /// <summary>
-/// <c>store --rows N [--threads T] [--writers W] [--path FILE]</c>: appends N messages through the real
-/// <see cref="SqliteChatHistory"/> from W concurrent writers (group commit), then times the login replay and
+/// <c>store --rows N [--threads T] [--writers W] [--path FILE | --redis HOST:PORT]</c>: appends N messages through the real
+/// <see cref="SqliteChatHistory"/> (group commit) or <see cref="RedisChatHistory"/> from W concurrent writers, then times the login replay and
 /// <c>GetHistory</c> pages on the full file. Prints a table and one JSON line.
 /// </summary>
 internal static class StoreBenchmark
@@ -24,8 +25,23 @@ internal static class StoreBenchmark
         var options = new ChatterOptions();
         options.History.Path = path;
         options.History.MaxPerThread = int.MaxValue / 2;
-        var history = new SqliteChatHistory(Options.Create(options), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
-        await history.StartAsync(CancellationToken.None);
+        // --redis HOST:PORT: the Redis history instead, under a prefix of its own, removed at the end.
+        var redisConfiguration = args.GetValueOrDefault("redis");
+        RedisConnection? redis = null;
+        IChatHistory history;
+        if (redisConfiguration is null)
+        {
+            var sqlite = new SqliteChatHistory(Options.Create(options), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
+            await sqlite.StartAsync(CancellationToken.None);
+            history = sqlite;
+        }
+        else
+        {
+            options.Redis.Configuration = redisConfiguration + ",allowAdmin=true";  // INFO memory, for the size line
+            options.Redis.ChannelPrefix = $"bench-{Guid.NewGuid():N}";
+            redis = new RedisConnection(Options.Create(options), NullLogger<RedisConnection>.Instance);
+            history = new RedisChatHistory(redis, Options.Create(options), TimeProvider.System, NullLogger<RedisChatHistory>.Instance);
+        }
 
         var write = Stopwatch.StartNew();
         var next = -1;
@@ -44,21 +60,35 @@ internal static class StoreBenchmark
         var page = await TimeAsync(() => history.GetPageAsync("t7", rows / 2, 100, CancellationToken.None).AsTask());
         var pageAll = await TimeAsync(() => history.GetPageAsync(null, rows / 2, 100, CancellationToken.None).AsTask());
 
-        await history.StopAsync(CancellationToken.None);
-        history.Dispose();
-        var size = new FileInfo(path).Length;
+        long size;
+        if (history is SqliteChatHistory stored)
+        {
+            await stored.StopAsync(CancellationToken.None);
+            stored.Dispose();
+            size = new FileInfo(path).Length;
+        }
+        else
+        {
+            var client = await redis!.GetAsync();
+            var memory = (await client.GetServers()[0].InfoAsync("memory")).SelectMany(group => group).First(pair => pair.Key == "used_memory");
+            size = long.Parse(memory.Value, CultureInfo.InvariantCulture);
+            var keys = Enumerable.Range(0, threads).Select(t => (StackExchange.Redis.RedisKey)$"{redis.KeyPrefix}history:thread:t{t}")
+                .Append(redis.KeyPrefix + "history:threads").Append(redis.KeyPrefix + "history:id").ToArray();
+            await client.GetDatabase().KeyDeleteAsync(keys);
+            await redis.DisposeAsync();
+        }
 
         var appendsPerSecond = rows / write.Elapsed.TotalSeconds;
-        Console.WriteLine($"rows {rows:N0} in {threads} threads, {writers} concurrent writers, file {size / 1048576.0:F1} MiB");
+        Console.WriteLine($"{(redis is null ? "sqlite" : "redis")}: rows {rows:N0} in {threads} threads, {writers} concurrent writers, {(redis is null ? "file" : "Redis used_memory")} {size / 1048576.0:F1} MiB");
         Console.WriteLine($"{"measure",-34} {"value",14}");
-        Console.WriteLine($"{"appends/s (group commit, FULL sync)",-34} {appendsPerSecond,14:N0}");
+        Console.WriteLine($"{(redis is null ? "appends/s (group commit, FULL sync)" : "appends/s (one Lua script each)"),-34} {appendsPerSecond,14:N0}");
         Console.WriteLine($"{"replay 100/thread, 1000 total (ms)",-34} {replay.Median,14:F2}");
         Console.WriteLine($"{"replay since newest-10 (ms)",-34} {since.Median,14:F2}");
         Console.WriteLine($"{"GetHistory thread, 100 (ms)",-34} {page.Median,14:F2}");
         Console.WriteLine($"{"GetHistory all threads, 100 (ms)",-34} {pageAll.Median,14:F2}");
         Console.WriteLine(FormattableString.Invariant(
-            $$"""{"scenario":"store","rows":{{rows}},"threads":{{threads}},"writers":{{writers}},"appendsPerSecond":{{appendsPerSecond:F0}},"replayMs":{{replay.Median:F3}},"replaySinceMs":{{since.Median:F3}},"pageThreadMs":{{page.Median:F3}},"pageAllMs":{{pageAll.Median:F3}},"fileBytes":{{size}}}"""));
-        if (!args.ContainsKey("path"))
+            $$"""{"scenario":"store","store":"{{(redis is null ? "sqlite" : "redis")}}","rows":{{rows}},"threads":{{threads}},"writers":{{writers}},"appendsPerSecond":{{appendsPerSecond:F0}},"replayMs":{{replay.Median:F3}},"replaySinceMs":{{since.Median:F3}},"pageThreadMs":{{page.Median:F3}},"pageAllMs":{{pageAll.Median:F3}},"fileBytes":{{size}}}"""));
+        if (redis is null && !args.ContainsKey("path"))
         {
             foreach (var file in new[] { path, path + "-wal", path + "-shm" })
             {

@@ -14,4 +14,7 @@ internal static partial class HistoryLog
 
     [LoggerMessage(503, LogLevel.Error, "Retention could not run")]
     public static partial void PruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(510, LogLevel.Error, "Redis history did not store a message ({Suppressed} similar failures not logged since the last)")]
+    public static partial void RedisAppendFailed(ILogger logger, int suppressed, Exception exception);
 }

@@ -32,11 +32,12 @@ public static class ChatterEndpointRouteBuilderExtensions
         app.UseAuthorization();
 
         app.Map("/ws/chat", (HttpContext context, RawChatEndpoint endpoint) => endpoint.HandleAsync(context));
-        app.MapHub<ChatHub>("/hubs/chat", connection =>
+        var hub = app.MapHub<ChatHub>("/hubs/chat", connection =>
         {
             // What the server buffers towards one SignalR client before its writes wait (then DeliveryContext queues, bounded).
             connection.TransportMaxBufferSize = options.Limits.OutboundBufferBytes;
         }).RequireAuthorization();
+        SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
         app.MapGet("/api/presence", (PresenceTracker presence) => Results.Json(new PresenceResponse(presence.Online()), ProtocolJsonContext.Default.PresenceResponse))
             .RequireAuthorization();

@@ -51,6 +51,20 @@ public sealed class ChatterOptions
     /// <summary>Log output (<c>Chatter:Logging</c>).</summary>
     [ValidateObjectMembers]
     public LoggingOptions Logging { get; set; } = new();
+
+    /// <summary>Redis, for several nodes serving one chat (<c>Chatter:Redis</c>).</summary>
+    [ValidateObjectMembers]
+    public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>
+    /// Seconds a stopping node (SIGTERM, Ctrl-C) has to close its connections and finish storing what it accepted
+    /// before it exits (the host's shutdown timeout). Default 10.
+    /// </summary>
+    [Range(1, 3600)]
+    public int ShutdownDrainSeconds { get; set; } = 10;
+
+    /// <summary>The history store in use: <see cref="HistoryOptions.Store"/>, or its default (<c>redis</c> when Redis is configured, else <c>sqlite</c>).</summary>
+    public string HistoryStore => History.Store ?? (Redis.IsConfigured ? "redis" : "sqlite");
 }
 
 /// <summary><c>Chatter:Metrics</c>.</summary>
@@ -78,10 +92,13 @@ public sealed class LoggingOptions
 /// <summary><c>Chatter:History</c>.</summary>
 public sealed class HistoryOptions
 {
-    /// <summary><c>sqlite</c> (default): a file that survives restarts; <c>memory</c>: the original's in-memory history.</summary>
-    [Required]
-    [RegularExpression("^(sqlite|memory)$")]
-    public string Store { get; set; } = "sqlite";
+    /// <summary>
+    /// <c>sqlite</c>: a file that survives restarts; <c>memory</c>: the original's in-memory history; <c>redis</c>: shared by
+    /// every node on <c>Chatter:Redis:Configuration</c>. Unset (default): <c>redis</c> when Redis is configured, else <c>sqlite</c>
+    /// (see <see cref="ChatterOptions.HistoryStore"/>).
+    /// </summary>
+    [RegularExpression("^(sqlite|memory|redis)$")]
+    public string? Store { get; set; }
 
     /// <summary>The SQLite file, relative to the working directory. Default <c>chatter.db</c>.</summary>
     [Required]
@@ -176,6 +193,30 @@ public sealed class LimitsOptions
     /// <summary>Bytes buffered towards one connection before its writes wait. Default 1 MiB.</summary>
     [Range(0, 256 * 1024 * 1024)]
     public int OutboundBufferBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary><c>Chatter:Redis</c>: one Redis shared by the nodes of a deployment, for the SignalR backplane and the history.</summary>
+public sealed class RedisOptions
+{
+    /// <summary>
+    /// A StackExchange.Redis configuration string, e.g. <c>redis.example:6379,password=...</c>. Empty (default): a single
+    /// node, no backplane. When set, the nodes broadcast through Redis and history defaults to Redis.
+    /// </summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>
+    /// Prefix of every channel and key Chatter uses, so several deployments can share one Redis. Default <c>chatter</c>.
+    /// </summary>
+    [Required]
+    [RegularExpression(@"^[A-Za-z0-9_.\-]{1,64}$")]
+    public string ChannelPrefix { get; set; } = "chatter";
+
+    /// <summary>Milliseconds a Redis command (or a connection attempt) may take before it fails; failures are answered at once while Redis is down. Default 5,000.</summary>
+    [Range(100, 60_000)]
+    public int TimeoutMilliseconds { get; set; } = 5_000;
+
+    /// <summary>True when <see cref="Configuration"/> is set.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Configuration);
 }
 
 /// <summary>The checks of the attributes above, source-generated.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chatter.Server.Authentication;
+using Chatter.Server.Backplane;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.Health;
 using Chatter.Server.History;
@@ -9,6 +10,7 @@ using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -57,9 +59,23 @@ public static class ChatterServiceCollectionExtensions
         services.AddAuthorization();
 
         var configured = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
-        if (configured.History.Store == "memory")
+        services.AddSingleton<IValidateOptions<ChatterOptions>, RedisOptionsValidator>();
+        // SIGTERM / Ctrl-C: connections close and accepted messages finish storing within the drain time.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(configured.ShutdownDrainSeconds));
+        if (configured.Redis.IsConfigured)
+        {
+            services.AddRedisBackplane();
+        }
+
+        if (configured.HistoryStore == "memory")
         {
             services.AddSingleton<IChatHistory, InMemoryChatHistory>();
+        }
+        else if (configured.HistoryStore == "redis")
+        {
+            services.AddSingleton<RedisChatHistory>();
+            services.AddSingleton<IChatHistory>(provider => provider.GetRequiredService<RedisChatHistory>());
+            services.AddHostedService(provider => provider.GetRequiredService<RedisChatHistory>());
         }
         else
         {
@@ -100,9 +116,13 @@ public static class ChatterServiceCollectionExtensions
         });
         services.AddSingleton<RawHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));
-        services.AddSingleton<DefaultHubLifetimeManager<ChatHub>>();
+        // The real lifetime manager (in-process, or the Redis backplane), wrapped so that every delivery passes a DeliveryContext.
+        var lifetimeManager = configured.Redis.IsConfigured ? typeof(RedisHubLifetimeManager<ChatHub>) : typeof(DefaultHubLifetimeManager<ChatHub>);
+        services.TryAddSingleton(lifetimeManager);
         services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => ActivatorUtilities.CreateInstance<DeliveryLifetimeManager>(
-            provider, provider.GetRequiredService<DefaultHubLifetimeManager<ChatHub>>()));
+            provider, (HubLifetimeManager<ChatHub>)provider.GetRequiredService(lifetimeManager)));
+        services.AddSingleton<SignalRShutdown>();
+        services.AddHostedService(provider => provider.GetRequiredService<SignalRShutdown>());
         services.AddSingleton<RawChatEndpoint>();
 
         ConfigureTransportLimits(builder, configured.Limits);

@@ -62,7 +62,7 @@ public sealed class ChatHub(
 
         if (presence.Connected(Context.UserIdentifier!))
         {
-            await Clients.Group(PresenceGroup).UserJoined(Context.UserIdentifier!);
+            await AnnounceAsync(joined: true);
         }
     }
 
@@ -72,7 +72,7 @@ public sealed class ChatHub(
         metrics.Disconnected(Transport, DisconnectReason(exception));
         if (presence.Disconnected(Context.UserIdentifier!))
         {
-            await Clients.Group(PresenceGroup).UserLeft(Context.UserIdentifier!);
+            await AnnounceAsync(joined: false);
         }
     }
 
@@ -161,6 +161,23 @@ public sealed class ChatHub(
         Log.InvalidFrame(logger, Context.UserIdentifier, Transport, Context.ConnectionId, reason);
         metrics.InvalidFrame(Transport);
         return new HubException(reason);
+    }
+
+    /// <summary>
+    /// Tells the presence subscribers that this user joined or left. Best effort: when the backplane cannot carry it
+    /// (Redis down), the event is lost and logged, and the connection goes on.
+    /// </summary>
+    private async Task AnnounceAsync(bool joined)
+    {
+        var user = Context.UserIdentifier!;
+        try
+        {
+            await (joined ? Clients.Group(PresenceGroup).UserJoined(user) : Clients.Group(PresenceGroup).UserLeft(user));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PresenceNotSent(logger, user, Transport, Context.ConnectionId, ex);
+        }
     }
 
     private string DisconnectReason(Exception? exception)

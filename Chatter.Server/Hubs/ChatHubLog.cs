@@ -18,6 +18,9 @@ internal static partial class ChatHubLog
     [LoggerMessage(204, LogLevel.Error, "The history store did not take a message from {User} over {Transport} as {ConnectionId}")]
     public static partial void StoreFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
 
+    [LoggerMessage(206, LogLevel.Warning, "Presence change of {User} over {Transport} as {ConnectionId} could not be sent (backplane down?)")]
+    public static partial void PresenceNotSent(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+
     [LoggerMessage(205, LogLevel.Error, "The history store could not give the replay for {User} over {Transport} as {ConnectionId}; live messages only")]
     public static partial void ReplayFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
 }

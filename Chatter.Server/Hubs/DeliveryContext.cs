@@ -265,4 +265,10 @@ internal static partial class DeliveryLog
 {
     [LoggerMessage(300, LogLevel.Warning, "Closing {ConnectionId} of {User}: slow consumer, more than {MaxQueued} messages not taken")]
     public static partial void SlowConsumer(ILogger logger, string? user, string connectionId, int maxQueued);
+
+    [LoggerMessage(302, LogLevel.Warning, "{Open} SignalR connections still open after {Seconds} seconds of shutdown; they are aborted")]
+    public static partial void ShutdownCloseTimedOut(ILogger logger, int open, double seconds);
+
+    [LoggerMessage(301, LogLevel.Warning, "Backplane could not (un)register {ConnectionId} of {User}; it still receives broadcasts once Redis answers")]
+    public static partial void BackplaneRegistrationFailed(ILogger logger, string? user, string connectionId, Exception exception);
 }

@@ -5,6 +5,8 @@ using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Log = Chatter.Server.Hubs.DeliveryLog;
 
 namespace Chatter.Server.Hubs;
 
@@ -17,19 +19,44 @@ internal sealed class DeliveryLifetimeManager(
     RawHubProtocol rawProtocol,
     IOptions<ChatterOptions> options,
     ChatterMetrics metrics,
+    SignalRShutdown shutdown,
     TimeProvider time,
     ILoggerFactory loggers) : HubLifetimeManager<ChatHub>
 {
-    public override Task OnConnectedAsync(HubConnectionContext connection)
+    private readonly ILogger logger = loggers.CreateLogger<DeliveryLifetimeManager>();
+
+    public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         var limit = options.Value.Limits.OutboundBufferMessages;
         var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, metrics, time, loggers);
         connection.Items[typeof(DeliveryContext)] = delivery;
-        return inner.OnConnectedAsync(delivery);
+        shutdown.Add(connection);
+        try
+        {
+            await inner.OnConnectedAsync(delivery);
+        }
+        catch (Exception ex) when (IsBackplaneOutage(ex))
+        {
+            // The Redis manager lists the connection before it subscribes the connection's own channels, so the connection
+            // still gets every broadcast (the node-wide channel comes back with Redis); Chatter sends nothing through the
+            // per-connection and per-user channels. A login during an outage works rather than being dropped.
+            Log.BackplaneRegistrationFailed(logger, connection.UserIdentifier, connection.ConnectionId, ex);
+        }
     }
 
-    public override Task OnDisconnectedAsync(HubConnectionContext connection)
-        => inner.OnDisconnectedAsync(connection.Items.TryGetValue(typeof(DeliveryContext), out var delivery) ? (DeliveryContext)delivery! : connection);
+    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        shutdown.Remove(connection);
+        try
+        {
+            await inner.OnDisconnectedAsync(connection.Items.TryGetValue(typeof(DeliveryContext), out var delivery) ? (DeliveryContext)delivery! : connection);
+        }
+        catch (Exception ex) when (IsBackplaneOutage(ex))
+        {
+            // The connection was removed before the unsubscribe failed; Redis forgets the subscriptions of a lost connection.
+            Log.BackplaneRegistrationFailed(logger, connection.UserIdentifier, connection.ConnectionId, ex);
+        }
+    }
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default)
         => inner.SendAllAsync(methodName, args, cancellationToken);
@@ -72,4 +99,6 @@ internal sealed class DeliveryLifetimeManager(
 
     public override bool TryGetReturnType(string invocationId, [NotNullWhen(true)] out Type? type)
         => inner.TryGetReturnType(invocationId, out type);
+
+    private static bool IsBackplaneOutage(Exception ex) => ex is RedisException or TimeoutException;
 }

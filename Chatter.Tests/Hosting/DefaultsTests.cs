@@ -57,7 +57,8 @@ public class DefaultsTests
     {
         var history = ReadJson(AppSettings).GetProperty("Chatter").GetProperty("History");
 
-        Assert.That(history.GetProperty("Store").GetString(), Is.EqualTo("sqlite").IgnoreCase);
+        // No store named: SQLite, or Redis once Chatter:Redis:Configuration is set.
+        Assert.That(Bind(AppSettings).HistoryStore, Is.EqualTo("sqlite"));
         Assert.That(history.GetProperty("Path").GetString(), Is.EqualTo("chatter.db"));
     }
 

@@ -21,6 +21,7 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         this.outputLines = outputLines;
         HttpUri = httpUri;
         WsUri = new Uri($"ws://{httpUri.Authority}/ws/chat");
+        HubUri = new Uri(httpUri, "/hubs/chat");
     }
 
     public Uri HttpUri { get; }
@@ -38,6 +39,8 @@ public sealed partial class ChatterProcess : IAsyncDisposable
             }
         }
     }
+
+    public Uri HubUri { get; }
 
     public static async Task<ChatterProcess> StartAsync(string directory, CancellationToken cancellationToken, params string[] settings)
     {
@@ -160,6 +163,22 @@ public sealed partial class ChatterProcess : IAsyncDisposable
 
     /// <summary>The standard output lines read so far by <see cref="WaitForOutputLineAsync"/>.</summary>
     public List<string> OutputLines { get; } = [];
+
+    /// <summary>
+    /// SIGTERM (what systemd, Docker and Ctrl-C send), then wait up to <paramref name="timeout"/> for the exit.
+    /// Returns the exit code and the time from the signal to the exit.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Elapsed)> TerminateAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(cancellationToken);
+        }
+
+        await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken);
+        return (process.ExitCode, started.Elapsed);
+    }
 
     /// <summary>SIGKILL, and wait until the process is gone.</summary>
     public async Task KillAsync(CancellationToken cancellationToken)
