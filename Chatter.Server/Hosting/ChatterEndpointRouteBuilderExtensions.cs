@@ -39,8 +39,7 @@ public static class ChatterEndpointRouteBuilderExtensions
         }).RequireAuthorization();
         SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
-        app.MapGet("/api/presence", (PresenceTracker presence) => Results.Json(new PresenceResponse(presence.Online()), ProtocolJsonContext.Default.PresenceResponse))
-            .RequireAuthorization();
+        app.MapGet("/api/presence", PresenceEndpoint.GetAsync).RequireAuthorization();
         // /healthz: the node and what it depends on (store, backplane); /readyz: that, and not shutting down.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(ShutdownHealthCheck.ReadinessOnly) });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });

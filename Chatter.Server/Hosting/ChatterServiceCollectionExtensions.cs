@@ -87,7 +87,17 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddMetrics();
         services.AddSingleton<ChatterMetrics>();
-        services.AddSingleton<PresenceTracker>();
+        if (configured.Redis.IsConfigured)
+        {
+            // Presence across nodes: counts in Redis, dead nodes swept by the living.
+            services.AddSingleton<RedisPresence>();
+            services.AddSingleton<IPresence>(provider => provider.GetRequiredService<RedisPresence>());
+            services.AddHostedService(provider => provider.GetRequiredService<RedisPresence>());
+        }
+        else
+        {
+            services.AddSingleton<IPresence, PresenceTracker>();
+        }
         if (configured.Metrics.Enabled)
         {
             services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -17,7 +17,7 @@ public sealed class ChatHub(
     IChatHistory history,
     IOptions<ChatterOptions> options,
     ChatterMetrics metrics,
-    PresenceTracker presence,
+    IPresence presence,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<ChatHub> logger) : Hub<IChatClient>
@@ -60,24 +60,28 @@ public sealed class ChatHub(
             throw;
         }
 
-        if (presence.Connected(Context.UserIdentifier!))
-        {
-            await AnnounceAsync(joined: true);
-        }
+        await CountPresenceAsync(joined: true);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         Log.Disconnected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, exception);
         metrics.Disconnected(Transport, DisconnectReason(exception));
-        if (presence.Disconnected(Context.UserIdentifier!))
-        {
-            await AnnounceAsync(joined: false);
-        }
+        await CountPresenceAsync(joined: false);
     }
 
-    /// <summary>The users online on this node, in ordinal order.</summary>
-    public string[] GetOnlineUsers() => presence.Online();
+    /// <summary>The users online (on every node, with Redis), in ordinal order.</summary>
+    public async Task<string[]> GetOnlineUsers()
+    {
+        try
+        {
+            return await presence.OnlineAsync();
+        }
+        catch (PresenceUnavailableException)
+        {
+            throw new HubException("presence not available");
+        }
+    }
 
     /// <summary>
     /// Opts this connection in to <see cref="IChatClient.UserJoined"/> and <see cref="IChatClient.UserLeft"/>. It first
@@ -87,7 +91,7 @@ public sealed class ChatHub(
     public async Task<string[]> SubscribePresence()
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, PresenceGroup);
-        var online = presence.Online();
+        var online = await GetOnlineUsers();
         foreach (var user in online)
         {
             await Clients.Caller.UserJoined(user);
@@ -164,15 +168,18 @@ public sealed class ChatHub(
     }
 
     /// <summary>
-    /// Tells the presence subscribers that this user joined or left. Best effort: when the backplane cannot carry it
-    /// (Redis down), the event is lost and logged, and the connection goes on.
+    /// Counts this connection in or out of the presence and, when the user joined or left, tells the presence
+    /// subscribers. Best effort: when Redis cannot carry it, the change is lost and logged, and the connection goes on.
     /// </summary>
-    private async Task AnnounceAsync(bool joined)
+    private async Task CountPresenceAsync(bool joined)
     {
         var user = Context.UserIdentifier!;
         try
         {
-            await (joined ? Clients.Group(PresenceGroup).UserJoined(user) : Clients.Group(PresenceGroup).UserLeft(user));
+            if (joined ? await presence.ConnectedAsync(user) : await presence.DisconnectedAsync(user))
+            {
+                await (joined ? Clients.Group(PresenceGroup).UserJoined(user) : Clients.Group(PresenceGroup).UserLeft(user));
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,10 +1,10 @@
 namespace Chatter.Server.Hubs;
 
 /// <summary>
-/// Who is online on this node: each user's open hub connections (raw and SignalR), counted so that a user with
-/// several connections joins with the first and leaves with the last.
+/// Who is online on this node (the presence of a single node): each user's open hub connections (raw and SignalR),
+/// counted so that a user with several connections joins with the first and leaves with the last.
 /// </summary>
-public sealed class PresenceTracker
+public sealed class PresenceTracker : IPresence
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, int> connections = new(StringComparer.Ordinal);
@@ -40,6 +40,12 @@ public sealed class PresenceTracker
             return true;
         }
     }
+
+    public ValueTask<bool> ConnectedAsync(string user) => ValueTask.FromResult(Connected(user));
+
+    public ValueTask<bool> DisconnectedAsync(string user) => ValueTask.FromResult(Disconnected(user));
+
+    public ValueTask<string[]> OnlineAsync() => ValueTask.FromResult(Online());
 
     /// <summary>The users online now, in ordinal order.</summary>
     public string[] Online()
