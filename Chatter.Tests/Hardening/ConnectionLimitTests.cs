@@ -20,6 +20,8 @@ public class ConnectionLimitTests
         await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:MaxConnectionsPerUser"] = "2" });
         await using var first = await server.LoginRawAsync("test1", cancellationToken: ct);
         await using var second = await server.ConnectHubAsync("test1", cancellationToken: ct);
+        // A SignalR connection takes its slot in OnConnectedAsync, which runs after the client's start has returned.
+        await server.Logs.WaitForEventAsync(200, e => LogCapture.Property(e, "User") == "test1" && LogCapture.Property(e, "Transport") == "signalr", cancellationToken: ct);
 
         Assert.That(await RefusedRawLoginAsync(server, "test1", "pass1", ct), Is.EqualTo((TooManyConnections, WebSocketCloseStatus.PolicyViolation)));
         Assert.That(await RefusedHubConnectionAsync(server, "test1", ct), Does.EndWith("too many connections"));
@@ -44,6 +46,7 @@ public class ConnectionLimitTests
         await using var a = await server.LoginRawAsync("test1", cancellationToken: ct);
         await using var b = await server.LoginRawAsync("test2", cancellationToken: ct);
         await using var c = await server.ConnectHubAsync("test3", cancellationToken: ct);
+        await server.Logs.WaitForEventAsync(200, e => LogCapture.Property(e, "User") == "test3", cancellationToken: ct);
 
         Assert.That(await RefusedRawLoginAsync(server, "alice", "alice-pw", ct), Is.EqualTo((TooManyConnections, WebSocketCloseStatus.PolicyViolation)));
         Assert.That(await RefusedHubConnectionAsync(server, "bob", ct), Does.EndWith("too many connections"));

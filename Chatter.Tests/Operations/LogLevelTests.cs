@@ -16,6 +16,7 @@ public class LogLevelTests
         await raw.SendTextAsync("{\"thread\": 5}", ct);
         await raw.ReceiveErrorAsync(ct);
         await using var hub = await server.ConnectHubAsync("test2", cancellationToken: ct);
+        await server.Logs.WaitForEventAsync(200, e => LogCapture.Property(e, "User") == "test2", cancellationToken: ct);
         Assert.That(async () => await hub.SendAsync("", "x", ct), Throws.InstanceOf<HubException>());
 
         // test2's second connection is refused at the per-user limit.
