@@ -398,8 +398,12 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
         var connection = new SqliteConnection(connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // FULL: a committed (acknowledged) message survives a crash of the process and of the machine.
-        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;";
+        // FULL (default): a committed (acknowledged) message survives a crash of the process and of the machine.
+        // NORMAL (Chatter:History:Synchronous): it survives a crash of the process; the machine's power loss may take the
+        // newest commits (WAL: the file itself stays sound). No fsync per commit.
+        pragma.CommandText = settings.Synchronous == "normal"
+            ? "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = OFF;"
+            : "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;";
         pragma.ExecuteNonQuery();
         return connection;
     }

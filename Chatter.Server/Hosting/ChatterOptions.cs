@@ -112,6 +112,14 @@ public sealed class HistoryOptions
     [Range(1, 600)]
     public int BusyTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// SQLite durability: <c>full</c> (default; every acknowledged message is on disk, it survives a power loss) or
+    /// <c>normal</c> (no fsync per commit; an acknowledged message survives a crash of Chatter, not of the machine).
+    /// </summary>
+    [Required]
+    [RegularExpression("^(full|normal)$")]
+    public string Synchronous { get; set; } = "full";
+
     /// <summary>Seconds between background retention runs. Default 60.</summary>
     [Range(1, 86_400)]
     public int PruneIntervalSeconds { get; set; } = 60;
