@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Threading.Channels;
 using Chatter.Server.Backplane;
 using Chatter.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -21,33 +20,33 @@ public class PresenceAcrossNodesTests
         await using var redis = await RedisServer.StartAsync(cancellationToken: ct);
         await using var cluster = await ChatterCluster.StartAsync(redis, 2);
         await using var watcher = await cluster[0].ConnectHubAsync("test1", cancellationToken: ct);
-        var events = Subscribe(watcher);
+        var events = PresenceEvents.Of(watcher);
         Assert.That(await watcher.Connection.InvokeAsync<string[]>("SubscribePresence", ct), Is.EqualTo(new[] { "test1" }));
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test1"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test1"));
 
         var onB = await cluster[1].LoginRawAsync("test2", cancellationToken: ct);
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test2"), "a join on the other node");
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test2"), "a join on the other node");
         Assert.That(await OnlineAsync(cluster[1], ct), Is.EqualTo("{\"users\":[\"test1\",\"test2\"]}"), "the other node's list");
 
         // A second connection of test2, on the first node: no news (the next event is carol's).
         var onA = await cluster[0].LoginRawAsync("test2", cancellationToken: ct);
         await using (await cluster[1].LoginRawAsync("carol", cancellationToken: ct))
         {
-            Assert.That(await NextAsync(events, ct), Is.EqualTo("joined carol"));
+            Assert.That(await events.NextAsync(ct), Is.EqualTo("joined carol"));
         }
 
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("left carol"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("left carol"));
 
         // test2's connection on B ends: still online on A (the next event is alice's).
         var goneFromB = cluster[1].Logs.WaitForEventAsync(201, e => LogCapture.Property(e, "User") == "test2", cancellationToken: ct);
         await onB.DisposeAsync();
         await goneFromB;
         await using var alice = await cluster[1].LoginRawAsync("alice", cancellationToken: ct);
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined alice"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined alice"));
         Assert.That(await watcher.Connection.InvokeAsync<string[]>("GetOnlineUsers", ct), Is.EqualTo(new[] { "alice", "test1", "test2" }));
 
         await onA.DisposeAsync();
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("left test2"), "the last connection, on any node");
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("left test2"), "the last connection, on any node");
     }
 
     [Test]
@@ -63,17 +62,17 @@ public class PresenceAcrossNodesTests
             await using var doomed = await ChatterProcess.StartAsync(
                 directory, ct, $"--Chatter:Redis:Configuration={redis.Configuration}", $"--Chatter:Redis:ChannelPrefix={prefix}");
             await using var watcher = await survivor.ConnectHubAsync("test1", cancellationToken: ct);
-            var events = Subscribe(watcher);
+            var events = PresenceEvents.Of(watcher);
             await watcher.Connection.InvokeAsync<string[]>("SubscribePresence", ct);
-            Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test1"));
+            Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test1"));
 
             await using var client = await doomed.LoginRawAsync("test2", "pass2", cancellationToken: ct);
-            Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test2"));
+            Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test2"));
 
             await doomed.KillAsync(ct);
             // Swept within the heartbeat after the dead node's last beat is DeadAfter old.
             var bound = RedisPresence.DeadAfter + RedisPresence.Heartbeat + RedisPresence.Heartbeat;
-            Assert.That(await NextAsync(events, ct, bound + TimeSpan.FromSeconds(10)), Is.EqualTo("left test2"));
+            Assert.That(await events.NextAsync(ct, bound + TimeSpan.FromSeconds(10)), Is.EqualTo("left test2"));
             Assert.That(await watcher.Connection.InvokeAsync<string[]>("GetOnlineUsers", ct), Is.EqualTo(new[] { "test1" }));
         }
         finally
@@ -90,14 +89,5 @@ public class PresenceAcrossNodesTests
         return await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(ct);
     }
 
-    private static Channel<string> Subscribe(HubChatClient client)
-    {
-        var events = Channel.CreateUnbounded<string>();
-        client.Connection.On<string>("UserJoined", user => events.Writer.TryWrite($"joined {user}"));
-        client.Connection.On<string>("UserLeft", user => events.Writer.TryWrite($"left {user}"));
-        return events;
-    }
 
-    private static async Task<string> NextAsync(Channel<string> events, CancellationToken ct, TimeSpan? timeout = null)
-        => await events.Reader.ReadAsync(ct).AsTask().WaitAsync(timeout ?? RawChatClient.DefaultTimeout, ct);
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Threading.Channels;
 using Chatter.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -19,22 +18,20 @@ public class PresenceTests
     {
         await using var server = await ChatterServer.StartAsync();
         await using var hub = await server.ConnectHubAsync("test1", cancellationToken: ct);
-        var events = Channel.CreateUnbounded<string>();
-        hub.Connection.On<string>("UserJoined", user => events.Writer.TryWrite($"joined {user}"));
-        hub.Connection.On<string>("UserLeft", user => events.Writer.TryWrite($"left {user}"));
+        var events = PresenceEvents.Of(hub);
         await using var bystander = await server.LoginRawAsync("alice", cancellationToken: ct);
 
         var online = await hub.Connection.InvokeAsync<string[]>("SubscribePresence", ct);
         Assert.That(online, Is.EqualTo(new[] { "alice", "test1" }));
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined alice"), "the snapshot first");
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test1"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined alice"), "the snapshot first");
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test1"));
 
         var raw = await server.LoginRawAsync("test2", cancellationToken: ct);
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test2"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test2"));
 
         await using var watcher = await server.LoginRawAsync("test3", cancellationToken: ct);
         await watcher.SendTextAsync("{\"presence\": true}", ct);
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("joined test3"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("joined test3"));
         foreach (var user in new[] { "alice", "test1", "test2", "test3" })
         {
             Assert.That(await watcher.ReceiveTextAsync(ct), Is.EqualTo($"{{\"presence\":\"joined\",\"user\":\"{user}\"}}"));
@@ -47,7 +44,7 @@ public class PresenceTests
         }
 
         await raw.DisposeAsync();
-        Assert.That(await NextAsync(events, ct), Is.EqualTo("left test2"));
+        Assert.That(await events.NextAsync(ct), Is.EqualTo("left test2"));
         Assert.That(await watcher.ReceiveMessageAsync(ct), Has.Property("Message").EqualTo("probe"), "the probe of the second test2 connection");
         Assert.That(await watcher.ReceiveTextAsync(ct), Is.EqualTo("{\"presence\":\"left\",\"user\":\"test2\"}"));
         Assert.That(await hub.Connection.InvokeAsync<string[]>("GetOnlineUsers", ct), Is.EqualTo(new[] { "alice", "test1", "test3" }));
@@ -62,23 +59,23 @@ public class PresenceTests
     {
         await using var server = await ChatterServer.StartAsync();
         await using var a = await server.ConnectHubAsync("test1", cancellationToken: ct);
-        var aEvents = Subscribe(a);
+        var aEvents = PresenceEvents.Of(a);
         Assert.That(await a.Connection.InvokeAsync<string[]>("SubscribePresence", ct), Is.EqualTo(new[] { "test1" }));
-        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("joined test1"));
+        Assert.That(await aEvents.NextAsync(ct), Is.EqualTo("joined test1"));
 
         await using var b = await server.ConnectHubAsync("test2", cancellationToken: ct);
-        var bEvents = Subscribe(b);
-        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("joined test2"));
+        var bEvents = PresenceEvents.Of(b);
+        Assert.That(await aEvents.NextAsync(ct), Is.EqualTo("joined test2"));
         Assert.That(await b.Connection.InvokeAsync<string[]>("SubscribePresence", ct), Is.EqualTo(new[] { "test1", "test2" }));
-        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("joined test1"));
-        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("joined test2"));
+        Assert.That(await bEvents.NextAsync(ct), Is.EqualTo("joined test1"));
+        Assert.That(await bEvents.NextAsync(ct), Is.EqualTo("joined test2"));
 
         var raw = await server.LoginRawAsync("alice", cancellationToken: ct);
-        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("joined alice"));
-        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("joined alice"));
+        Assert.That(await aEvents.NextAsync(ct), Is.EqualTo("joined alice"));
+        Assert.That(await bEvents.NextAsync(ct), Is.EqualTo("joined alice"));
         await raw.DisposeAsync();
-        Assert.That(await NextAsync(aEvents, ct), Is.EqualTo("left alice"));
-        Assert.That(await NextAsync(bEvents, ct), Is.EqualTo("left alice"));
+        Assert.That(await aEvents.NextAsync(ct), Is.EqualTo("left alice"));
+        Assert.That(await bEvents.NextAsync(ct), Is.EqualTo("left alice"));
     }
 
     [Test]
@@ -107,14 +104,5 @@ public class PresenceTests
         Assert.That(await a.ReceiveErrorAsync(ct), Is.EqualTo(new RawError("presence must be true", null)));
     }
 
-    private static Channel<string> Subscribe(HubChatClient client)
-    {
-        var events = Channel.CreateUnbounded<string>();
-        client.Connection.On<string>("UserJoined", user => events.Writer.TryWrite($"joined {user}"));
-        client.Connection.On<string>("UserLeft", user => events.Writer.TryWrite($"left {user}"));
-        return events;
-    }
 
-    private static async Task<string> NextAsync(Channel<string> events, CancellationToken ct)
-        => await events.Reader.ReadAsync(ct).AsTask().WaitAsync(RawChatClient.DefaultTimeout, ct);
 }
