@@ -50,7 +50,7 @@ internal static class TokenEndpoint
         if (throttle.Check(remote, request.Username) is { } retryAfter)
         {
             // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
-            Log.LoginRefused(logger, users.Exists(request.Username) ? request.Username : null, remote, "token", FrameError.TooManyAttempts);
+            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", FrameError.TooManyAttempts);
             metrics.LoginRefused("token", FrameError.TooManyAttempts);
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return Error(StatusCodes.Status429TooManyRequests, FrameError.TooManyAttempts);
@@ -59,7 +59,7 @@ internal static class TokenEndpoint
         if (!users.Verify(request.Username, request.Password))
         {
             throttle.Failed(remote, request.Username);
-            Log.LoginRefused(logger, users.Exists(request.Username) ? request.Username : null, remote, "token", FrameError.InvalidCredentials);
+            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", FrameError.InvalidCredentials);
             metrics.LoginRefused("token", FrameError.InvalidCredentials);
             return Error(StatusCodes.Status401Unauthorized, FrameError.InvalidCredentials);
         }

@@ -38,6 +38,12 @@ public sealed class UserDirectory : IHostedService, IDisposable
     public bool Exists(string name) => users.Passwords.ContainsKey(name);
 
     /// <summary>
+    /// <paramref name="name"/> when it is a user, else null: what a refused login may log (a name that is not a user may
+    /// be a password typed into the wrong field).
+    /// </summary>
+    public string? LoggableName(string name) => Exists(name) ? name : null;
+
+    /// <summary>
     /// Checks a password. An unknown user costs the same work as a known one: the password is checked against
     /// a dummy of the file's strongest kind (a hash with the most iterations in the file, or a plain password).
     /// </summary>

@@ -98,6 +98,9 @@ public sealed class RedisConnection : IAsyncDisposable
         return client;
     }
 
+    /// <summary>True for the exceptions of a Redis that cannot be reached or answered too late (and of a client disposed at stop).</summary>
+    public static bool IsFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
+
     /// <summary>Throws when Redis does not answer a PING within the timeout.</summary>
     public async Task PingAsync()
     {

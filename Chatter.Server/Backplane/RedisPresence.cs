@@ -97,7 +97,7 @@ public sealed class RedisPresence : IPresence, IHostedService, IDisposable
             Array.Sort(users, StringComparer.Ordinal);
             return users;
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new PresenceUnavailableException("presence not available", ex);
         }
@@ -172,13 +172,11 @@ public sealed class RedisPresence : IPresence, IHostedService, IDisposable
         {
             return await (await redis.GetAsync()).GetDatabase().ScriptEvaluateAsync(script, keys, values);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new PresenceUnavailableException("presence not available", ex);
         }
     }
 
     private string Now() => time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
 }

@@ -47,7 +47,7 @@ internal sealed class HubLogContextFilter : IHubFilter
             [
                 new("User", new ScalarValue(context.UserIdentifier)),
                 new("ConnectionId", new ScalarValue(context.ConnectionId)),
-                new("Transport", new ScalarValue(context.Features.Get<ChatConnectionFeature>()?.Transport ?? "signalr")),
+                new("Transport", new ScalarValue(ChatConnectionFeature.TransportOf(context))),
             ];
 
         public static ConnectionProperties Of(HubCallerContext context)

@@ -82,7 +82,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
                 [body, thread, settings.MaxPerThread]);
             return new ChatMessage(thread, message, from, id, ts);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             if (failures.ShouldLog(out var suppressed))
             {
@@ -118,7 +118,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
 
             return page;
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new ChatHistoryException("the Redis history cannot be read", ex);
         }
@@ -130,7 +130,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         {
             await redis.PingAsync().WaitAsync(cancellationToken);
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new ChatHistoryException("Redis does not answer", ex);
         }
@@ -180,7 +180,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
 
             return messages;
         }
-        catch (Exception ex) when (IsRedisFailure(ex))
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new ChatHistoryException("the Redis history cannot be read", ex);
         }
@@ -201,7 +201,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
                         Log.Pruned(logger, removed);
                     }
                 }
-                catch (Exception ex) when (IsRedisFailure(ex))
+                catch (Exception ex) when (RedisConnection.IsFailure(ex))
                 {
                     Log.PruneFailed(logger, ex);
                 }
@@ -215,8 +215,6 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     }
 
     private async Task<IDatabase> DatabaseAsync() => (await redis.GetAsync()).GetDatabase();
-
-    private static bool IsRedisFailure(Exception ex) => ex is RedisException or TimeoutException or ObjectDisposedException;
 
     private static ChatMessage Parse(RedisValue row)
         => JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)row).Span, ProtocolJsonContext.Default.ChatMessage)

@@ -31,8 +31,9 @@ public static class ChatterServiceCollectionExtensions
     {
         var services = builder.Services;
 
+        var configured = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
         // preserveStaticLogger: each host (several run side by side in the tests) has its own logger.
-        var logFormat = builder.Configuration[$"{ChatterOptions.Section}:Logging:Format"] ?? "text";
+        var logFormat = configured.Logging.Format;
         services.AddSerilog(
             (provider, logger) =>
             {
@@ -58,7 +59,6 @@ public static class ChatterServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorization();
 
-        var configured = builder.Configuration.GetSection(ChatterOptions.Section).Get<ChatterOptions>() ?? new ChatterOptions();
         services.AddSingleton<IValidateOptions<ChatterOptions>, RedisOptionsValidator>();
         // SIGTERM / Ctrl-C: connections close and accepted messages finish storing within the drain time.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(configured.ShutdownDrainSeconds));

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR;
+
 namespace Chatter.Server.Hubs;
 
 /// <summary>
@@ -11,4 +13,7 @@ public sealed class ChatConnectionFeature(string transport, long? since)
 
     /// <summary>The login frame's <c>since</c>: replay only messages with a greater id.</summary>
     public long? Since { get; } = since;
+
+    /// <summary>The transport of a hub connection: the adapter's (<c>raw</c>), or <c>signalr</c> when it has no feature.</summary>
+    public static string TransportOf(HubCallerContext context) => context.Features.Get<ChatConnectionFeature>()?.Transport ?? "signalr";
 }

@@ -28,7 +28,7 @@ public sealed class ChatHub(
     /// <summary>The group of connections that asked for presence events.</summary>
     public const string PresenceGroup = "presence";
 
-    private string Transport => Context.Features.Get<ChatConnectionFeature>()?.Transport ?? "signalr";
+    private string Transport => ChatConnectionFeature.TransportOf(Context);
 
     /// <summary>Replays the history to the new connection, then lets live messages through, with no gap and no duplicate.</summary>
     public override async Task OnConnectedAsync()

@@ -54,7 +54,7 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
             using var lease = calls.AttemptAcquire(context.ConnectionId);
             if (!lease.IsAcquired)
             {
-                metrics.RateLimited(Transport(context));
+                metrics.RateLimited(ChatConnectionFeature.TransportOf(context));
                 var now = time.GetTimestamp();
                 if (context.Items.TryGetValue(typeof(ChatHubLimitsFilter), out var last) && time.GetElapsedTime((long)last!, now) < LogEvery)
                 {
@@ -62,7 +62,7 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
                 }
 
                 context.Items[typeof(ChatHubLimitsFilter)] = now;
-                LimitsLog.RateLimited(logger, context.UserIdentifier, Transport(context), context.ConnectionId, invocationContext.HubMethodName);
+                LimitsLog.RateLimited(logger, context.UserIdentifier, ChatConnectionFeature.TransportOf(context), context.ConnectionId, invocationContext.HubMethodName);
                 throw new HubException(FrameError.RateLimited);
             }
         }
@@ -120,6 +120,4 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
     }
 
     public void Dispose() => calls?.Dispose();
-
-    private static string Transport(HubCallerContext context) => context.Features.Get<ChatConnectionFeature>()?.Transport ?? "signalr";
 }

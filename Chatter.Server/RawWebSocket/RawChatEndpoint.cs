@@ -91,14 +91,14 @@ internal sealed class RawChatEndpoint(
         if (throttle.Check(remote, login.Username) is not null)
         {
             // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
-            await RefuseAsync(socket, users.Exists(login.Username) ? login.Username : null, remote, FrameError.TooManyAttempts, FrameWriter.TooManyAttempts);
+            await RefuseAsync(socket, users.LoggableName(login.Username), remote, FrameError.TooManyAttempts, FrameWriter.TooManyAttempts);
             return;
         }
 
         if (!users.Verify(login.Username, login.Password))
         {
             throttle.Failed(remote, login.Username);
-            await RefuseAsync(socket, users.Exists(login.Username) ? login.Username : null, remote, FrameError.InvalidCredentials, FrameWriter.InvalidCredentials);
+            await RefuseAsync(socket, users.LoggableName(login.Username), remote, FrameError.InvalidCredentials, FrameWriter.InvalidCredentials);
             return;
         }
 

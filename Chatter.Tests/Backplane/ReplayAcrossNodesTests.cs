@@ -8,22 +8,8 @@ namespace Chatter.Tests.Backplane;
 /// <summary>Replay, <c>since</c> and <c>GetHistory</c> across nodes sharing the Redis history.</summary>
 [CancelAfter(120_000)]
 [NonParallelizable]
-public class ReplayAcrossNodesTests
+public class ReplayAcrossNodesTests : RedisTestBase
 {
-    private RedisServer redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis() => redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopRedis()
-    {
-        if (redis is not null)
-        {
-            await redis.DisposeAsync();
-        }
-    }
-
     /// <summary>Holds each append's return (so its broadcast) until the test lets it go; the message is stored already.</summary>
     private sealed class HeldBroadcastHistory(IChatHistory inner) : IChatHistory
     {
@@ -54,7 +40,7 @@ public class ReplayAcrossNodesTests
     {
         // Node 1 stores a message but broadcasts it only after a client of node 0 has logged in and had it replayed:
         // the live copy then crosses Redis serialized only, and node 0 must still recognise it by its id.
-        await using var cluster = await ChatterCluster.StartAsync(redis, 2, configureNode: (node, services) =>
+        await using var cluster = await ChatterCluster.StartAsync(Redis, 2, configureNode: (node, services) =>
         {
             if (node == 1)
             {
@@ -83,7 +69,7 @@ public class ReplayAcrossNodesTests
     [Test]
     public async Task AClientMovingToAnotherNodeWithSinceGetsExactlyWhatItMissed(CancellationToken ct)
     {
-        await using var cluster = await ChatterCluster.StartAsync(redis, 2);
+        await using var cluster = await ChatterCluster.StartAsync(Redis, 2);
         await using var sender = await cluster[0].LoginRawAsync("test1", cancellationToken: ct);
         long lastSeen;
         await using (var mover = await cluster[0].LoginRawAsync("test2", cancellationToken: ct))
@@ -110,7 +96,7 @@ public class ReplayAcrossNodesTests
     [Test]
     public async Task GetHistoryOnOneNodePagesWhatEveryNodeStored(CancellationToken ct)
     {
-        await using var cluster = await ChatterCluster.StartAsync(redis, 3);
+        await using var cluster = await ChatterCluster.StartAsync(Redis, 3);
         var ids = new List<long>();
         for (var i = 0; i < 6; i++)
         {

@@ -10,26 +10,12 @@ namespace Chatter.Tests.Backplane;
 /// </summary>
 [CancelAfter(300_000)]
 [NonParallelizable]
-public class ScaleOutTests
+public class ScaleOutTests : RedisTestBase
 {
-    private RedisServer redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis() => redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopRedis()
-    {
-        if (redis is not null)
-        {
-            await redis.DisposeAsync();
-        }
-    }
-
     [Test]
     public async Task RawOnOneNodeSignalROnAnotherAndRawOnAThirdSeeEachOtherButNotThemselves(CancellationToken ct)
     {
-        await using var cluster = await ChatterCluster.StartAsync(redis, 3);
+        await using var cluster = await ChatterCluster.StartAsync(Redis, 3);
         await using var rawA = await cluster[0].LoginRawAsync("test1", cancellationToken: ct);
         await using var hubB = await cluster[1].ConnectHubAsync("test2", cancellationToken: ct);
         await using var rawC = await cluster[2].LoginRawAsync("test3", cancellationToken: ct);
@@ -64,7 +50,7 @@ public class ScaleOutTests
         const int clients = nodes * clientsPerNode;
         var users = TestUsers.Numbered(clients);
         await using var cluster = await ChatterCluster.StartAsync(
-            redis, nodes, new Dictionary<string, string?> { ["Chatter:History:ReplayLimit"] = "100000", ["Chatter:History:ReplayMaxTotal"] = "100000" }, users);
+            Redis, nodes, new Dictionary<string, string?> { ["Chatter:History:ReplayLimit"] = "100000", ["Chatter:History:ReplayMaxTotal"] = "100000" }, users);
 
         // Half of each node's clients raw, half SignalR.
         var raw = new Dictionary<int, RawChatClient>();

@@ -47,11 +47,17 @@ public class ReadinessTests
     }
 
     [Test]
-    public async Task HealthzDoesNotAskTheShutdownCheck(CancellationToken ct)
+    public async Task HealthzDoesNotAskTheReadinessOnlyChecksReadyzDoes(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync();
-        using var response = await server.Http.GetAsync("/healthz", ct);
-        Assert.That(await response.Content.ReadAsStringAsync(ct), Is.EqualTo("Healthy"));
+        // A readiness-only check that always fails, as the shutdown check does once the node stops.
+        await using var server = await ChatterServer.StartAsync(configureServices: services => services.AddHealthChecks()
+            .AddCheck("always-draining", () => HealthCheckResult.Unhealthy("draining"), tags: [ShutdownHealthCheck.ReadinessOnly]));
+
+        using var health = await server.Http.GetAsync("/healthz", ct);
+        Assert.That((health.StatusCode, await health.Content.ReadAsStringAsync(ct)), Is.EqualTo((HttpStatusCode.OK, "Healthy")));
+        var (status, body) = await ReadyAsync(server, ct);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(body.GetProperty("checks").GetProperty("always-draining").GetProperty("description").GetString(), Is.EqualTo("draining"));
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> ReadyAsync(ChatterServer server, CancellationToken ct)
