@@ -17,4 +17,5 @@ public static class FrameError
     public const string TooManyConnections = "too many connections";
     public const string PresenceNotTrue = "presence must be true";
     public const string ProtocolNotSupported = "protocol not supported";
+    public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";
 }

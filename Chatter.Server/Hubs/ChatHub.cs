@@ -3,6 +3,7 @@ using Chatter.Protocol.Frames;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.History;
 using Chatter.Server.Hosting;
+using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Log = Chatter.Server.Hubs.ChatHubLog;
@@ -108,27 +109,68 @@ public sealed class ChatHub(
             throw Refuse(reason);
         }
 
-        ChatMessage stored;
         var started = time.GetTimestamp();
-        try
+        // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
+        var stored = await StoredAsync(history.AppendAsync(thread!, message!, Context.UserIdentifier!, CancellationToken.None), started)
+            ?? throw new HubException(FrameError.MessageNotStored);
+        await BroadcastAsync(stored);
+        return stored;
+    }
+
+    /// <summary>
+    /// Raw clients only: the chat frames a client sent back to back (see <see cref="RawFrameBatch"/>). Each frame is
+    /// handled as <see cref="SendMessage"/> would handle it alone, but all are handed to the store before the first is
+    /// awaited, so they share one commit; the messages are then broadcast in the order they were sent, and the answer
+    /// holds one outcome per frame, in order.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012", Justification = "Each append is started, kept, then awaited exactly once, in order: that is what lets the frames share a commit.")]
+    public async Task<RawFrameOutcome[]> SendFrames(RawFrameBatch batch)
+    {
+        if (Context.Features.Get<ChatConnectionFeature>() is null)
         {
-            // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
-            stored = await history.AppendAsync(thread!, message!, Context.UserIdentifier!, CancellationToken.None);
-            metrics.HistoryOperation("append", ok: true, time, started);
-        }
-        catch (ChatHistoryException ex)
-        {
-            metrics.HistoryOperation("append", ok: false, time, started);
-            Log.StoreFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
-            throw new HubException(FrameError.MessageNotStored);
+            throw Refuse(FrameError.RawClientsOnly);
         }
 
-        Log.MessageStored(logger, stored.Id, stored.Thread, stored.From, stored.Message.Length, Transport, Context.ConnectionId);
-        metrics.MessageStored(Transport);
-        var broadcast = time.GetTimestamp();
-        await Clients.Others.ReceiveMessage(stored);
-        metrics.Broadcast(time, broadcast);
-        return stored;
+        var frames = batch.Frames;
+        var outcomes = new RawFrameOutcome[frames.Length];
+        var appends = new ValueTask<ChatMessage>[frames.Length];
+        var started = time.GetTimestamp();
+        for (var i = 0; i < frames.Length; i++)
+        {
+            var frame = frames[i];
+            if (frame.RateLimited)
+            {
+                outcomes[i] = new RawFrameOutcome(null, FrameError.RateLimited);
+            }
+            else if ((frame.Refused ?? ChatRules.Validate(frame.Thread, frame.Message, options.Value.MaxMessageChars)) is { } reason)
+            {
+                LogRefusal(reason);
+                outcomes[i] = new RawFrameOutcome(null, reason);
+            }
+            else
+            {
+                appends[i] = history.AppendAsync(frame.Thread!, frame.Message!, Context.UserIdentifier!, CancellationToken.None);
+            }
+        }
+
+        for (var i = 0; i < frames.Length; i++)
+        {
+            if (outcomes[i].Error is not null)
+            {
+                continue;
+            }
+
+            if (await StoredAsync(appends[i], started) is not { } stored)
+            {
+                outcomes[i] = new RawFrameOutcome(null, FrameError.MessageNotStored);
+                continue;
+            }
+
+            await BroadcastAsync(stored);
+            outcomes[i] = new RawFrameOutcome(stored, null);
+        }
+
+        return outcomes;
     }
 
     /// <summary>A page of history, oldest first: the newest <paramref name="limit"/> (1–500) messages before <paramref name="beforeId"/>.</summary>
@@ -162,9 +204,42 @@ public sealed class ChatHub(
 
     private HubException Refuse(string reason)
     {
+        LogRefusal(reason);
+        return new HubException(reason);
+    }
+
+    private void LogRefusal(string reason)
+    {
         Log.InvalidFrame(logger, Context.UserIdentifier, Transport, Context.ConnectionId, reason);
         metrics.InvalidFrame(Transport);
-        return new HubException(reason);
+    }
+
+    /// <summary>The message an append stored, logged and counted; null (logged) when the store did not take it.</summary>
+    private async ValueTask<ChatMessage?> StoredAsync(ValueTask<ChatMessage> append, long started)
+    {
+        ChatMessage stored;
+        try
+        {
+            stored = await append;
+            metrics.HistoryOperation("append", ok: true, time, started);
+        }
+        catch (ChatHistoryException ex)
+        {
+            metrics.HistoryOperation("append", ok: false, time, started);
+            Log.StoreFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
+            return null;
+        }
+
+        Log.MessageStored(logger, stored.Id, stored.Thread, stored.From, stored.Message.Length, Transport, Context.ConnectionId);
+        metrics.MessageStored(Transport);
+        return stored;
+    }
+
+    private async ValueTask BroadcastAsync(ChatMessage stored)
+    {
+        var broadcast = time.GetTimestamp();
+        await Clients.Others.ReceiveMessage(stored);
+        metrics.Broadcast(time, broadcast);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Chatter.Protocol.Frames;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
+using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
@@ -50,19 +51,21 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
     {
         if (calls is not null)
         {
-            var context = invocationContext.Context;
-            using var lease = calls.AttemptAcquire(context.ConnectionId);
-            if (!lease.IsAcquired)
+            if (invocationContext.HubMethodArguments is [RawFrameBatch batch])
             {
-                metrics.RateLimited(ChatConnectionFeature.TransportOf(context));
-                var now = time.GetTimestamp();
-                if (context.Items.TryGetValue(typeof(ChatHubLimitsFilter), out var last) && time.GetElapsedTime((long)last!, now) < LogEvery)
+                // A batch is the frames a raw client sent back to back: each frame pays its own token, and a frame
+                // past the rate is answered "rate limited" in its place while the others go on.
+                var frames = batch.Frames;
+                for (var i = 0; i < frames.Length; i++)
                 {
-                    throw new HubException(FrameError.RateLimited);
+                    if (!TryAcquire(invocationContext))
+                    {
+                        frames[i] = frames[i] with { RateLimited = true };
+                    }
                 }
-
-                context.Items[typeof(ChatHubLimitsFilter)] = now;
-                LimitsLog.RateLimited(logger, context.UserIdentifier, ChatConnectionFeature.TransportOf(context), context.ConnectionId, invocationContext.HubMethodName);
+            }
+            else if (!TryAcquire(invocationContext))
+            {
                 throw new HubException(FrameError.RateLimited);
             }
         }
@@ -120,4 +123,26 @@ internal sealed class ChatHubLimitsFilter : IHubFilter, IDisposable
     }
 
     public void Dispose() => calls?.Dispose();
+
+    /// <summary>Takes a token from the caller's bucket; false (counted, and logged once per <see cref="LogEvery"/>) when it is empty.</summary>
+    private bool TryAcquire(HubInvocationContext invocationContext)
+    {
+        var context = invocationContext.Context;
+        using var lease = calls!.AttemptAcquire(context.ConnectionId);
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        metrics.RateLimited(ChatConnectionFeature.TransportOf(context));
+        var now = time.GetTimestamp();
+        if (context.Items.TryGetValue(typeof(ChatHubLimitsFilter), out var last) && time.GetElapsedTime((long)last!, now) < LogEvery)
+        {
+            return false;
+        }
+
+        context.Items[typeof(ChatHubLimitsFilter)] = now;
+        LimitsLog.RateLimited(logger, context.UserIdentifier, ChatConnectionFeature.TransportOf(context), context.ConnectionId, invocationContext.HubMethodName);
+        return false;
+    }
 }

@@ -61,25 +61,36 @@ public sealed class RawHubProtocol : IHubProtocol
         output.Advance(HeaderLength + payload.Length);
     }
 
+    /// <summary>
+    /// Reads one frame as one invocation, or, when further chat frames are already waiting, up to
+    /// <see cref="RawFrameBatch.MaxFrames"/> of them as one <see cref="ChatHub.SendFrames"/> call, so the store commits
+    /// them together. A presence request is never batched: it stays a call of its own, in its place.
+    /// </summary>
     public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
     {
         message = null;
-        if (input.Length < HeaderLength)
+        if (!TryReadFrame(input, out var first, out var rest))
         {
             return false;
         }
 
-        Span<byte> header = stackalloc byte[HeaderLength];
-        input.Slice(0, HeaderLength).CopyTo(header);
-        var length = BinaryPrimitives.ReadInt32LittleEndian(header[1..]);
-        if (input.Length < HeaderLength + length)
+        input = rest;
+        if (first.IsPresenceRequest || !TryReadFrame(input, out var second, out rest) || second.IsPresenceRequest)
         {
-            return false;
+            message = Invocation(first);
+            return true;
         }
 
-        var payload = input.Slice(HeaderLength, length);
-        message = header[0] == TextFrame ? ParseText(payload) : Reject(FrameError.BinaryFrame, null);
-        input = input.Slice(payload.End);
+        input = rest;
+        var frames = new List<RawFrame>(8) { ToRawFrame(first), ToRawFrame(second) };
+        while (frames.Count < RawFrameBatch.MaxFrames && TryReadFrame(input, out var next, out rest) && !next.IsPresenceRequest)
+        {
+            frames.Add(ToRawFrame(next));
+            input = rest;
+        }
+
+        var batch = frames.ToArray();
+        message = new InvocationMessage(RawFrameBatch.InvocationId(batch), nameof(ChatHub.SendFrames), [new RawFrameBatch(batch)]);
         return true;
     }
 
@@ -96,6 +107,9 @@ public sealed class RawHubProtocol : IHubProtocol
             case InvocationMessage { Target: nameof(IChatClient.UserLeft), Arguments: [string user] }:
                 FrameWriter.WritePresence("left", user, output);
                 break;
+            case CompletionMessage completion when RawFrameBatch.IsBatchId(completion.InvocationId):
+                WriteBatchAnswers(completion, output);
+                return;
             case CompletionMessage completion when Reference(completion.InvocationId) is var reference && completion.Error is not null:
                 FrameWriter.WriteError(ReasonOf(completion.Error), reference, output);
                 break;
@@ -107,8 +121,7 @@ public sealed class RawHubProtocol : IHubProtocol
                 return;
         }
 
-        output.GetSpan(1)[0] = RecordSeparator;
-        output.Advance(1);
+        EndFrame(output);
     }
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message)
@@ -150,9 +163,34 @@ public sealed class RawHubProtocol : IHubProtocol
         return false;
     }
 
-    private static InvocationMessage ParseText(ReadOnlySequence<byte> payload)
+    /// <summary>Reads the next whole inbound frame of <paramref name="input"/>, if there is one, and what follows it.</summary>
+    private static bool TryReadFrame(ReadOnlySequence<byte> input, out ChatFrameResult frame, out ReadOnlySequence<byte> rest)
     {
-        var result = payload.IsSingleSegment ? FrameReader.ReadChat(payload.FirstSpan) : FrameReader.ReadChat(payload.ToArray());
+        frame = default;
+        rest = input;
+        if (input.Length < HeaderLength)
+        {
+            return false;
+        }
+
+        Span<byte> header = stackalloc byte[HeaderLength];
+        input.Slice(0, HeaderLength).CopyTo(header);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header[1..]);
+        if (input.Length < HeaderLength + length)
+        {
+            return false;
+        }
+
+        var payload = input.Slice(HeaderLength, length);
+        frame = header[0] != TextFrame ? ChatFrameResult.Refused(FrameError.BinaryFrame, null)
+            : payload.IsSingleSegment ? FrameReader.ReadChat(payload.FirstSpan)
+            : FrameReader.ReadChat(payload.ToArray());
+        rest = input.Slice(payload.End);
+        return true;
+    }
+
+    private static InvocationMessage Invocation(ChatFrameResult result)
+    {
         if (result.IsPresenceRequest)
         {
             return new InvocationMessage(InvocationId(result.Ref), nameof(ChatHub.SubscribePresence), []);
@@ -164,6 +202,44 @@ public sealed class RawHubProtocol : IHubProtocol
         }
 
         return new InvocationMessage(InvocationId(frame.Ref), nameof(ChatHub.SendMessage), [frame.Thread, frame.Message]);
+    }
+
+    private static RawFrame ToRawFrame(ChatFrameResult result)
+        => result.Frame is { } frame ? new RawFrame(frame.Thread, frame.Message, frame.Ref, null) : new RawFrame(null, null, result.Ref, result.Error);
+
+    /// <summary>
+    /// A batch's answers, one per frame in order, as each frame alone would have had them: the ack or nothing on
+    /// success, the error otherwise. When the whole call failed, every frame gets its error.
+    /// </summary>
+    private static void WriteBatchAnswers(CompletionMessage completion, IBufferWriter<byte> output)
+    {
+        var references = RawFrameBatch.ReferencesOf(completion.InvocationId!);
+        var outcomes = completion.Result as RawFrameOutcome[];
+        var failed = new RawFrameOutcome(null, completion.Error is { } error ? ReasonOf(error) : "server error");
+        for (var i = 0; i < references.Count; i++)
+        {
+            var outcome = outcomes is not null && i < outcomes.Length ? outcomes[i] : failed;
+            if (outcome.Error is not null)
+            {
+                FrameWriter.WriteError(outcome.Error, references[i], output);
+            }
+            else if (references[i] is { } reference && outcome.Stored is { } stored)
+            {
+                FrameWriter.WriteAck(reference, stored, output);
+            }
+            else
+            {
+                continue;
+            }
+
+            EndFrame(output);
+        }
+    }
+
+    private static void EndFrame(IBufferWriter<byte> output)
+    {
+        output.GetSpan(1)[0] = RecordSeparator;
+        output.Advance(1);
     }
 
     private static InvocationMessage Reject(string reason, string? reference)
