@@ -309,19 +309,27 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
     private void WriteLoop()
     {
         using var connection = Open();
+        // The writer is the only one that adds messages, so it numbers them itself (after the AUTOINCREMENT sequence, read
+        // again in each transaction): no RETURNING row to read per message.
+        using var sequence = connection.CreateCommand();
+        sequence.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0);";
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO messages (thread, message, sender, ts) VALUES ($thread, $message, $sender, $ts) RETURNING id;";
+        insert.CommandText = "INSERT INTO messages (id, thread, message, sender, ts) VALUES ($id, $thread, $message, $sender, $ts);";
+        var id = insert.Parameters.Add("$id", SqliteType.Integer);
         var thread = insert.Parameters.Add("$thread", SqliteType.Text);
         var message = insert.Parameters.Add("$message", SqliteType.Text);
         var sender = insert.Parameters.Add("$sender", SqliteType.Text);
         var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        // Each thread's row is updated once per transaction, however many of its messages the transaction holds.
         using var touch = connection.CreateCommand();
-        touch.CommandText = "INSERT INTO threads (name, last_id, count) VALUES ($thread, $id, 1) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + 1;";
+        touch.CommandText = "INSERT INTO threads (name, last_id, count) VALUES ($thread, $id, $count) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + $count;";
         var touchThread = touch.Parameters.Add("$thread", SqliteType.Text);
         var touchId = touch.Parameters.Add("$id", SqliteType.Integer);
+        var touchCount = touch.Parameters.Add("$count", SqliteType.Integer);
 
         var batch = new List<PendingAppend>(MaxBatch);
         var stored = new List<ChatMessage>(MaxBatch);
+        var touched = new Dictionary<string, (long LastId, int Count)>(StringComparer.Ordinal);
         var reader = appends.Reader;
 
         // This loop owns a dedicated thread (LongRunning): waiting on it blocks no pool thread.
@@ -329,6 +337,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
         {
             batch.Clear();
             stored.Clear();
+            touched.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var next))
             {
                 batch.Add(next);
@@ -337,20 +346,29 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
             try
             {
                 using var transaction = connection.BeginTransaction();
+                sequence.Transaction = transaction;
                 insert.Transaction = transaction;
                 touch.Transaction = transaction;
+                var last = (long)sequence.ExecuteScalar()!;
                 var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
+                ts.Value = now.ToUnixTimeMilliseconds();
                 foreach (var pending in batch)
                 {
+                    id.Value = ++last;
                     thread.Value = pending.Thread;
                     message.Value = pending.Message;
                     sender.Value = pending.From;
-                    ts.Value = now.ToUnixTimeMilliseconds();
-                    var id = (long)insert.ExecuteScalar()!;
-                    touchThread.Value = pending.Thread;
-                    touchId.Value = id;
+                    insert.ExecuteNonQuery();
+                    touched[pending.Thread] = (last, touched.GetValueOrDefault(pending.Thread).Count + 1);
+                    stored.Add(new ChatMessage(pending.Thread, pending.Message, pending.From, last, now));
+                }
+
+                foreach (var (name, (lastId, count)) in touched)
+                {
+                    touchThread.Value = name;
+                    touchId.Value = lastId;
+                    touchCount.Value = count;
                     touch.ExecuteNonQuery();
-                    stored.Add(new ChatMessage(pending.Thread, pending.Message, pending.From, id, now));
                 }
 
                 transaction.Commit();

@@ -110,8 +110,7 @@ public sealed class ChatHub(
         }
 
         var started = time.GetTimestamp();
-        // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
-        var stored = await StoredAsync(history.AppendAsync(thread!, message!, Context.UserIdentifier!, CancellationToken.None), started)
+        var stored = await StoredAsync(StartAppend(thread!, message!), started)
             ?? throw new HubException(FrameError.MessageNotStored);
         await BroadcastAsync(stored);
         return stored;
@@ -149,7 +148,7 @@ public sealed class ChatHub(
             }
             else
             {
-                appends[i] = history.AppendAsync(frame.Thread!, frame.Message!, Context.UserIdentifier!, CancellationToken.None);
+                appends[i] = StartAppend(frame.Thread!, frame.Message!);
             }
         }
 
@@ -212,6 +211,20 @@ public sealed class ChatHub(
     {
         Log.InvalidFrame(logger, Context.UserIdentifier, Transport, Context.ConnectionId, reason);
         metrics.InvalidFrame(Transport);
+    }
+
+    /// <summary>Hands a message to the store; a store that refuses at once fails the returned task like one that refuses later.</summary>
+    private ValueTask<ChatMessage> StartAppend(string thread, string message)
+    {
+        try
+        {
+            // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
+            return history.AppendAsync(thread, message, Context.UserIdentifier!, CancellationToken.None);
+        }
+        catch (ChatHistoryException ex)
+        {
+            return ValueTask.FromException<ChatMessage>(ex);
+        }
     }
 
     /// <summary>The message an append stored, logged and counted; null (logged) when the store did not take it.</summary>

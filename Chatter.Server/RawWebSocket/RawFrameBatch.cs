@@ -9,19 +9,19 @@ namespace Chatter.Server.RawWebSocket;
 /// went one call each would wait for one commit per frame. The hub answers each frame in order, exactly as it would
 /// have answered it alone.
 /// </summary>
-public sealed class RawFrameBatch(RawFrame[] frames)
+public sealed class RawFrameBatch(BatchedFrame[] frames)
 {
     /// <summary>The most frames in one batch; more waiting frames go in the next call.</summary>
     public const int MaxFrames = 128;
 
     /// <summary>The frames in the order the client sent them.</summary>
-    public RawFrame[] Frames { get; } = frames;
+    public BatchedFrame[] Frames { get; } = frames;
 
     /// <summary>
     /// The invocation id of a batch: <c>*</c>, then for each frame <c>-</c> (no ref) or the ref's length, <c>:</c> and
     /// the ref, so the protocol can answer every frame even when the whole call fails.
     /// </summary>
-    public static string InvocationId(RawFrame[] frames)
+    public static string InvocationId(BatchedFrame[] frames)
     {
         var id = new StringBuilder("*");
         foreach (var frame in frames)

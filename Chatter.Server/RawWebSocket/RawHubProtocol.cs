@@ -82,7 +82,7 @@ public sealed class RawHubProtocol : IHubProtocol
         }
 
         input = rest;
-        var frames = new List<RawFrame>(8) { ToRawFrame(first), ToRawFrame(second) };
+        var frames = new List<BatchedFrame>(8) { ToRawFrame(first), ToRawFrame(second) };
         while (frames.Count < RawFrameBatch.MaxFrames && TryReadFrame(input, out var next, out rest) && !next.IsPresenceRequest)
         {
             frames.Add(ToRawFrame(next));
@@ -204,8 +204,8 @@ public sealed class RawHubProtocol : IHubProtocol
         return new InvocationMessage(InvocationId(frame.Ref), nameof(ChatHub.SendMessage), [frame.Thread, frame.Message]);
     }
 
-    private static RawFrame ToRawFrame(ChatFrameResult result)
-        => result.Frame is { } frame ? new RawFrame(frame.Thread, frame.Message, frame.Ref, null) : new RawFrame(null, null, result.Ref, result.Error);
+    private static BatchedFrame ToRawFrame(ChatFrameResult result)
+        => result.Frame is { } frame ? new BatchedFrame(frame.Thread, frame.Message, frame.Ref, null) : new BatchedFrame(null, null, result.Ref, result.Error);
 
     /// <summary>
     /// A batch's answers, one per frame in order, as each frame alone would have had them: the ack or nothing on

@@ -5,7 +5,7 @@ namespace Chatter.Server.RawWebSocket;
 /// client wrote them, not yet validated), or a frame the parser refused (<see cref="Refused"/>).
 /// <see cref="RateLimited"/> is set by the limits filter for a frame past the connection's rate.
 /// </summary>
-public readonly record struct RawFrame(string? Thread, string? Message, string? Reference, string? Refused)
+public readonly record struct BatchedFrame(string? Thread, string? Message, string? Reference, string? Refused)
 {
     public bool RateLimited { get; init; }
 }
