@@ -22,7 +22,9 @@ namespace Chatter.Server.RawWebSocket;
 /// <para>
 /// Every frame becomes an invocation with an id, so the hub's answer always comes back as a completion:
 /// <c>#ref</c> when the frame had a string <c>ref</c> (the completion is the ack, or the error with the ref),
-/// <c>!</c> otherwise (success writes nothing; an error is the <c>{"error"}</c> frame).
+/// <c>!</c> otherwise (success writes nothing; an error is the <c>{"error"}</c> frame). Chat frames that are already
+/// waiting together become one <see cref="ChatHub.SendFrames"/> call (see <see cref="RawFrameBatch"/>), whose single
+/// completion is written back as the same answers, one per frame, in order.
 /// </para>
 /// </summary>
 public sealed class RawHubProtocol : IHubProtocol

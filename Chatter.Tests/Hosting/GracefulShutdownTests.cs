@@ -25,7 +25,8 @@ public class GracefulShutdownTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "users.json"), """{"test1":"pass1","test2":"pass2"}""", ct);
-            List<string> settings = ["--Chatter:History:ReplayLimit=100000", "--Chatter:History:ReplayMaxTotal=100000", $"--Chatter:ShutdownDrainSeconds={DrainSeconds}"];
+            // The sender floods as fast as it can: the rate limit is not what this test is about.
+            List<string> settings = ["--Chatter:History:ReplayLimit=100000", "--Chatter:History:ReplayMaxTotal=100000", $"--Chatter:ShutdownDrainSeconds={DrainSeconds}", "--Chatter:Limits:MessagesPerSecond=0"];
             if (redis is not null)
             {
                 settings.Add($"--Chatter:Redis:Configuration={redis.Configuration}");
