@@ -41,7 +41,7 @@ internal sealed class DeliveryContext : HubConnectionContext
     private int queued;
     private int slow;
 
-    public DeliveryContext(HubConnectionContext connection, RawHubProtocol rawProtocol, int maxQueued, ChatterMetrics metrics, TimeProvider time, ILoggerFactory loggers)
+    public DeliveryContext(HubConnectionContext connection, RawHubProtocol rawProtocol, int maxQueued, ChatterMetrics metrics, TimeProvider time, ILoggerFactory loggers, ILogger logger)
         : base(new ForwardingConnectionContext(connection), new HubConnectionContextOptions(), loggers)
     {
         this.connection = connection;
@@ -49,7 +49,7 @@ internal sealed class DeliveryContext : HubConnectionContext
         this.maxQueued = maxQueued;
         this.metrics = metrics;
         this.time = time;
-        logger = loggers.CreateLogger<DeliveryContext>();
+        this.logger = logger;
         UserIdentifier = connection.UserIdentifier;
     }
 
