@@ -31,7 +31,14 @@ internal sealed class RawChatEndpoint(
     IMemoryPoolFactory<byte> memoryPools,
     ILogger<RawChatEndpoint> logger)
 {
+    /// <summary>Where raw clients connect: <c>/ws/chat</c>, the original's path.</summary>
+    public const string Path = "/ws/chat";
+
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>True for a request to <see cref="Path"/> (as a route would match it: any case, a trailing slash allowed).</summary>
+    public static bool Handles(HttpContext context)
+        => context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase, out var rest) && rest.Value is null or "" or "/";
 
     /// <summary>The raw connections' pipe segments: Kestrel's pinned-block pool, which grows to demand and trims itself.</summary>
     private readonly MemoryPool<byte> pipePool = memoryPools.Create();
