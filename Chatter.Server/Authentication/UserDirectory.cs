@@ -56,7 +56,13 @@ public sealed class UserDirectory : IHostedService, IDisposable
 
     /// <summary>A principal for an authenticated user: its name and identifier claims are the user name.</summary>
     public static ClaimsPrincipal CreatePrincipal(string name, string authenticationType)
-        => new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.NameIdentifier, name)], authenticationType));
+    {
+        // Each claim is made with its identity as subject: an identity copies every claim it is given of another subject.
+        var identity = new ClaimsIdentity(authenticationType);
+        identity.AddClaim(new Claim(ClaimTypes.Name, name, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, name, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
+        return new ClaimsPrincipal(identity);
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -47,6 +47,7 @@ public static class ChatterServiceCollectionExtensions
                 };
             },
             preserveStaticLogger: true);
+        CacheLoggers(services);
 
         services.AddOptions<ChatterOptions>().BindConfiguration(ChatterOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatterOptions>, ChatterOptionsValidator>();
@@ -160,6 +161,15 @@ public static class ChatterServiceCollectionExtensions
             && logEvent.Properties.TryGetValue("SourceContext", out var source)
             && source is ScalarValue { Value: string name }
             && name.StartsWith("Microsoft.AspNetCore.SignalR.", StringComparison.Ordinal);
+
+    /// <summary>Wraps the logger factory that <c>AddSerilog</c> registered so that it makes one logger per category (<see cref="CachingLoggerFactory"/>).</summary>
+    private static void CacheLoggers(IServiceCollection services)
+    {
+        var serilog = services.Last(service => service.ServiceType == typeof(ILoggerFactory));
+        var create = serilog.ImplementationFactory ?? throw new InvalidOperationException("AddSerilog registers its logger factory through a factory method");
+        services.Remove(serilog);
+        services.AddSingleton<ILoggerFactory>(provider => new CachingLoggerFactory((ILoggerFactory)create(provider)));
+    }
 
     /// <summary>
     /// Kestrel's request limits, set deliberately rather than left to defaults (a chat server needs small headers

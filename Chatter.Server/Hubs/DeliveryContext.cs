@@ -28,6 +28,9 @@ internal sealed class DeliveryContext : HubConnectionContext
     /// <summary>How long after going live a replayed message is still recognised as a late duplicate.</summary>
     private static readonly TimeSpan ReplayGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>The base class's options, read in its constructor only: one instance for all.</summary>
+    private static readonly HubConnectionContextOptions BaseOptions = new();
+
     private readonly HubConnectionContext connection;
     private readonly RawHubProtocol rawProtocol;
     private readonly TimeProvider time;
@@ -41,15 +44,15 @@ internal sealed class DeliveryContext : HubConnectionContext
     private int queued;
     private int slow;
 
-    public DeliveryContext(HubConnectionContext connection, RawHubProtocol rawProtocol, int maxQueued, ChatterMetrics metrics, TimeProvider time, ILoggerFactory loggers)
-        : base(new ForwardingConnectionContext(connection), new HubConnectionContextOptions(), loggers)
+    public DeliveryContext(HubConnectionContext connection, RawHubProtocol rawProtocol, int maxQueued, ChatterMetrics metrics, TimeProvider time, ILoggerFactory loggers, ILogger logger)
+        : base(new ForwardingConnectionContext(connection), BaseOptions, loggers)
     {
         this.connection = connection;
         this.rawProtocol = rawProtocol;
         this.maxQueued = maxQueued;
         this.metrics = metrics;
         this.time = time;
-        logger = loggers.CreateLogger<DeliveryContext>();
+        this.logger = logger;
         UserIdentifier = connection.UserIdentifier;
     }
 

@@ -24,11 +24,12 @@ internal sealed class DeliveryLifetimeManager(
     ILoggerFactory loggers) : HubLifetimeManager<ChatHub>
 {
     private readonly ILogger logger = loggers.CreateLogger<DeliveryLifetimeManager>();
+    private readonly ILogger deliveryLogger = loggers.CreateLogger<DeliveryContext>();
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         var limit = options.Value.Limits.OutboundBufferMessages;
-        var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, metrics, time, loggers);
+        var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, metrics, time, loggers, deliveryLogger);
         connection.Items[typeof(DeliveryContext)] = delivery;
         shutdown.Add(connection);
         try

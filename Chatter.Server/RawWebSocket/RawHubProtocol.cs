@@ -128,6 +128,13 @@ public sealed class RawHubProtocol : IHubProtocol
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message)
     {
+        // SignalR asks every connection for its ping's bytes at the handshake and keeps them for the connection's life:
+        // a ping has no raw form, and an empty slice of a fresh buffer would keep 280 bytes per connection.
+        if (message is PingMessage)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
         var buffer = new ArrayBufferWriter<byte>(256);
         WriteMessage(message, buffer);
         return buffer.WrittenMemory;

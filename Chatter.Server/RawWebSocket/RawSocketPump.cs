@@ -3,9 +3,6 @@ using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
 using Chatter.Server.Hubs;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Log = Chatter.Server.RawWebSocket.RawWebSocketLog;
 
@@ -17,19 +14,14 @@ namespace Chatter.Server.RawWebSocket;
 /// to the socket, the only writer of the socket. When one loop ends the other gets <see cref="CloseTimeout"/>,
 /// then the socket is aborted.
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection context is left undisposed on purpose: see the field.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection context has nothing to dispose (see RawConnectionContext).")]
 internal sealed class RawSocketPump
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private static readonly byte[] Handshake = Encoding.UTF8.GetBytes($"{{\"protocol\":\"{RawHubProtocol.ProtocolName}\",\"version\":1}}\u001e");
 
     private readonly WebSocket socket;
-    // Never disposed, on purpose: DefaultConnectionContext.Abort (EndHub) cancels the context's token source later, on
-    // a thread-pool thread, and disposing the source before that runs makes the queued Cancel throw
-    // ObjectDisposedException on that thread, which ends the process (it did when the server stopped under connected
-    // clients). Created with the (id, transport, application) constructor, the source's token is never handed out, so
-    // it holds no registrations and no timer: the GC takes it with the connection.
-    private readonly DefaultConnectionContext connection;
+    private readonly RawConnectionContext connection;
     private readonly DuplexPipe application;
     private readonly int maxFrameBytes;
     private readonly ILogger logger;
@@ -38,32 +30,17 @@ internal sealed class RawSocketPump
     private string closeDescription = "";
     private volatile bool ending;
 
-    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, int outboundBufferBytes, MemoryPool<byte> pool, ILogger logger)
+    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, PipeOptions inputPipe, PipeOptions outputPipe, ILogger logger)
     {
         this.socket = socket;
         this.maxFrameBytes = maxFrameBytes;
         this.logger = logger;
         this.user = user;
 
-        // Client → hub: small, so a client that sends faster than the hub handles is held back by TCP.
-        // Both pipes take their segments from one pool that grows to demand: the shared array pool keeps only a few
-        // arrays per core, so a broadcast to many connections would allocate a new segment for each of them.
-        var input = new Pipe(new PipeOptions(pool, pauseWriterThreshold: 4L * maxFrameBytes, resumeWriterThreshold: 2L * maxFrameBytes, useSynchronizationContext: false));
-        // Hub → client: Chatter:Limits:OutboundBufferBytes; past it the connection's writes queue (see DeliveryContext).
-        var output = new Pipe(new PipeOptions(pool, pauseWriterThreshold: outboundBufferBytes, resumeWriterThreshold: outboundBufferBytes / 2, useSynchronizationContext: false));
-        var transport = new DuplexPipe(input.Reader, output.Writer);
+        var input = new Pipe(inputPipe);
+        var output = new Pipe(outputPipe);
         application = new DuplexPipe(output.Reader, input.Writer);
-
-        connection = new DefaultConnectionContext(upgrade.TraceIdentifier, transport, application)
-        {
-            User = Authentication.UserDirectory.CreatePrincipal(user, "chatter-raw"),
-            RemoteEndPoint = upgrade.Connection.RemoteIpAddress is { } address ? new System.Net.IPEndPoint(address, upgrade.Connection.RemotePort) : null,
-        };
-        var features = new RawConnectionFeatures(upgrade);
-        connection.Features.Set<ITransferFormatFeature>(features);
-        connection.Features.Set<IConnectionInherentKeepAliveFeature>(features);
-        connection.Features.Set<IHttpContextFeature>(features);
-        connection.Features.Set(new ChatConnectionFeature("raw", since));
+        connection = new RawConnectionContext(upgrade, new DuplexPipe(input.Reader, output.Writer), Authentication.UserDirectory.CreatePrincipal(user, "chatter-raw"), new ChatConnectionFeature("raw", since));
     }
 
     /// <summary>Runs until the client or the hub ends the connection, or <paramref name="stopping"/> fires (close 1001).</summary>
@@ -77,8 +54,8 @@ internal sealed class RawSocketPump
         // The hub aborts the transport (a slow consumer, see DeliveryContext) while its own writes wait on a
         // full pipe: it cannot end until the socket does, so the socket must not wait for it.
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (connection.ConnectionClosed.Register(() => aborted.TrySetResult()))
-        await using (stopping.Register(() => EndHub(WebSocketCloseStatus.EndpointUnavailable, "server shutting down")))
+        await using (connection.ConnectionClosed.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), aborted))
+        await using (stopping.Register(static state => ((RawSocketPump)state!).EndHub(WebSocketCloseStatus.EndpointUnavailable, "server shutting down"), this))
         {
             var first = await Task.WhenAny(receiving, sending, hub, aborted.Task);
             if (first == aborted.Task && !ending)
