@@ -24,8 +24,9 @@ internal static class BenchCommands
           idle     --url ...                      N idle logged-in connections; server memory per connection
           logins   --url ...                      connect + login rate at a concurrency
           history  --url ...                      login with a replay of N messages; time to the last frame
-          compare SCENARIO --url CHATTER --baseline-url BASELINE
-                                                  the scenario against the baseline, then Chatter, with ratios
+          compare SCENARIO --url CHATTER --baseline-url BASELINE [--rounds N]
+                                                  the scenario against the baseline, then Chatter, with ratios;
+                                                  with --rounds, N such pairs and the median of each figure
           store [--rows 1000000] [--threads 100] [--writers 64] [--path FILE]
                                                   the SQLite history store on its own
           micro [--iterations 1000000]            time and allocated bytes per operation of the broadcast path's pieces
@@ -121,27 +122,51 @@ internal static class BenchCommands
             console.Profile.Width = 120;
         }
 
-        var results = new List<ScenarioResult>();
-        foreach (var (target, pid) in targets)
+        var rounds = options.Int("rounds", 1);
+        if (rounds < 1 || (rounds > 1 && (!compare || scenario == "idle")))
         {
-            if (scenario == "history" && target.Name == "baseline")
-            {
-                continue;
-            }
-
-            var targetSettings = target.Name == "baseline" ? settings with { SignalRShare = 0, ServerPid = pid } : settings with { ServerPid = pid };
-            var progress = new RunProgress();
-            results.Add(await LiveProgress.RunAsync(console, progress, () => run(target, targetSettings, progress, CancellationToken.None)));
+            // idle measures the growth of a fresh server's memory: a second round on the same server measures nothing.
+            throw new ArgumentException("--rounds N (1 or more) is for compare, and not for idle (restart the servers between idle runs)");
         }
 
-        ResultReport.Write(console, results);
+        var byTarget = targets.Select(_ => new List<ScenarioResult>()).ToList();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Each round's messages are its own: a later round must not count an earlier one's history.
+            var roundSettings = round == 0 ? settings : settings with { Run = ScenarioSettings.NewRunId() };
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var (target, pid) = targets[i];
+                if (scenario == "history" && target.Name == "baseline")
+                {
+                    continue;
+                }
+
+                var targetSettings = target.Name == "baseline" ? roundSettings with { SignalRShare = 0, ServerPid = pid } : roundSettings with { ServerPid = pid };
+                var progress = new RunProgress();
+                byTarget[i].Add(await LiveProgress.RunAsync(console, progress, () => run(target, targetSettings, progress, CancellationToken.None)));
+            }
+        }
+
+        var every = byTarget.SelectMany(r => r).ToList();
+        var results = byTarget.Where(r => r.Count > 0).Select(r => r.Count == 1 ? r[0] : ScenarioResult.MedianOf(r)).ToList();
+        (string Key, double[] Ratios)? roundRatios = null;
+        if (rounds > 1)
+        {
+            var headline = RoundRatios.Headline(results[^1]);
+            roundRatios = (headline, RoundRatios.Of(byTarget, headline).ToArray());
+            results[^1].Notes.Add($"each figure is the median of {rounds} rounds (lost, duplicated, failed, errors: their sum); {headline} ratio by round: "
+                + string.Join(", ", roundRatios.Value.Ratios.Select(r => r.ToString("N2", CultureInfo.InvariantCulture))));
+        }
+
+        ResultReport.Write(console, results, roundRatios);
         if (options.String("chart") is { } chart)
         {
             LatencyChart.Save(chart, results);
             console.MarkupLineInterpolated($"latency chart: {chart}");
         }
 
-        return results.Any(r => r["lost"] > 0 || r["duplicated"] > 0 || r["failed"] > 0) ? 1 : 0;
+        return every.Any(r => r["lost"] > 0 || r["duplicated"] > 0 || r["failed"] > 0) ? 1 : 0;
     }
 
     private static Func<BenchTarget, ScenarioSettings, RunProgress, CancellationToken, Task<ScenarioResult>> Scenario(string name) => name switch

@@ -11,7 +11,7 @@ namespace Chatter.Bench.Reporting;
 /// </summary>
 internal static class ResultReport
 {
-    public static void Write(IAnsiConsole console, IReadOnlyList<ScenarioResult> results)
+    public static void Write(IAnsiConsole console, IReadOnlyList<ScenarioResult> results, (string Key, double[] Ratios)? rounds = null)
     {
         var table = new Table().Title($"{results[0].Scenario}").AddColumn("figure");
         foreach (var result in results)
@@ -46,12 +46,15 @@ internal static class ResultReport
             }
         }
 
-        console.Profile.Out.Writer.WriteLine(ToJson(results));
+        console.Profile.Out.Writer.WriteLine(ToJson(results, rounds));
         console.Profile.Out.Writer.Flush();
     }
 
-    /// <summary><c>{"scenario":…,"targets":{"chatter":{…},"baseline":{…}},"ratios":{…}}</c> on one line.</summary>
-    public static string ToJson(IReadOnlyList<ScenarioResult> results)
+    /// <summary>
+    /// <c>{"scenario":…,"targets":{"chatter":{…},"baseline":{…}},"ratios":{…}}</c> on one line; after several rounds also
+    /// <c>"roundRatios":{"deliveriesPerSecond":[…]}</c>, the headline figure's ratio in each round.
+    /// </summary>
+    public static string ToJson(IReadOnlyList<ScenarioResult> results, (string Key, double[] Ratios)? rounds = null)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
@@ -83,6 +86,19 @@ internal static class ResultReport
                     }
                 }
 
+                json.WriteEndObject();
+            }
+
+            if (rounds is var (key, ratios))
+            {
+                json.WriteStartObject("roundRatios");
+                json.WriteStartArray(key);
+                foreach (var ratio in ratios)
+                {
+                    json.WriteNumberValue(Math.Round(ratio, 3));
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
 

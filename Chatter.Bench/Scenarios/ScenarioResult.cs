@@ -22,6 +22,28 @@ internal sealed class ScenarioResult(string scenario, string target)
 
     public double? this[string key] => metrics.FirstOrDefault(m => m.Key == key)?.Value;
 
+    /// <summary>The figures that count a problem (a lost message, a failed login): never hidden by a median.</summary>
+    public static readonly IReadOnlySet<string> ProblemCounts = new HashSet<string>(StringComparer.Ordinal) { "lost", "duplicated", "failed", "errors" };
+
+    /// <summary>
+    /// One target's rounds as one result: each figure is the median of the rounds (the upper middle for an even count),
+    /// except <see cref="ProblemCounts"/>, which are summed; the latency histogram (for the chart) is the middle round's.
+    /// </summary>
+    public static ScenarioResult MedianOf(IReadOnlyList<ScenarioResult> rounds)
+    {
+        var first = rounds[0];
+        var median = new ScenarioResult(first.Scenario, first.Target) { Latency = rounds[rounds.Count / 2].Latency };
+        foreach (var metric in first.Metrics)
+        {
+            var values = rounds.Select(r => r[metric.Key]).OfType<double>().Order().ToList();
+            var value = ProblemCounts.Contains(metric.Key) ? values.Sum() : values[values.Count / 2];
+            median.Add(metric.Key, metric.Label, value, metric.Format);
+        }
+
+        median.Notes.AddRange(rounds.SelectMany(r => r.Notes).Distinct());
+        return median;
+    }
+
     /// <summary>Adds a figure; <paramref name="format"/> is a .NET numeric format for the table (the JSON line has the raw value).</summary>
     public ScenarioResult Add(string key, string label, double value, string format = "N0")
     {

@@ -14,7 +14,7 @@ internal sealed record ScenarioSettings
     {
         "url", "baseline-url", "users", "clients", "senders", "rate", "duration", "messages", "window", "size",
         "signalr-share", "connect-concurrency", "concurrency", "server-pid", "baseline-pid", "drain-timeout",
-        "settle", "repeat", "chart", "threads", "label", "server-allocations", "raw-client",
+        "settle", "repeat", "chart", "threads", "label", "server-allocations", "raw-client", "rounds",
     };
 
     public required BenchUsers Users { get; init; }
@@ -74,7 +74,10 @@ internal sealed record ScenarioSettings
     public bool ServerAllocations { get; init; }
 
     /// <summary>Tells this run's messages from any other in the server's history.</summary>
-    public string Run { get; init; } = "r" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string Run { get; init; } = NewRunId();
+
+    /// <summary>A fresh <see cref="Run"/> id (each round of a <c>compare --rounds</c> takes one).</summary>
+    public static string NewRunId() => "r" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public bool IsSignalR(int client)
         => Math.Floor((client + 1) * SignalRShare) > Math.Floor(client * SignalRShare);
