@@ -1,8 +1,6 @@
 using System.Net;
 using Chatter.Protocol;
-using Chatter.Server.History;
 using Chatter.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Chatter.Tests.History;
 
@@ -13,14 +11,13 @@ public class StoreFailureTests
     [Test]
     public async Task HealthzAnswers503WhileTheStoreIsDownAndLoginsStillWork(CancellationToken ct)
     {
-        SwitchableHistory? history = null;
-        await using var server = await ChatterServer.StartAsync(configureServices: services =>
-            services.AddSingleton<IChatHistory>(provider => history = new SwitchableHistory(provider.GetRequiredService<SqliteChatHistory>())));
+        var (server, history) = await ChatterServerHistory.StartWithHistoryAsync(inner => new SwitchableHistory(inner));
+        await using var serverLifetime = server;
 
         Assert.That((await server.Http.GetAsync("/healthz", ct)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         await using var receiver = await server.LoginRawAsync("test2", cancellationToken: ct);
 
-        history!.Down = true;
+        history.Down = true;
         Assert.That((await server.Http.GetAsync("/healthz", ct)).StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
 
         // Login still works (without a replay); sends are refused and reach nobody.

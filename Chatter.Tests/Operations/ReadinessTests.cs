@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Chatter.Server.Health;
-using Chatter.Server.History;
 using Chatter.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -16,16 +15,15 @@ public class ReadinessTests
     [Test]
     public async Task ReadinessFlipsWithTheStoreAndSaysWhichCheckFailed(CancellationToken ct)
     {
-        SwitchableHistory? history = null;
-        await using var server = await ChatterServer.StartAsync(configureServices: services =>
-            services.AddSingleton<IChatHistory>(provider => history = new SwitchableHistory(provider.GetRequiredService<SqliteChatHistory>())));
+        var (server, history) = await ChatterServerHistory.StartWithHistoryAsync(inner => new SwitchableHistory(inner));
+        await using var serverLifetime = server;
 
         var (status, body) = await ReadyAsync(server, ct);
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(body.GetProperty("checks").GetProperty("history").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
         Assert.That(body.GetProperty("checks").GetProperty("shutdown").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
 
-        history!.Down = true;
+        history.Down = true;
         (status, body) = await ReadyAsync(server, ct);
         Assert.That(status, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(body.GetProperty("status").GetString(), Is.EqualTo("Unhealthy"));

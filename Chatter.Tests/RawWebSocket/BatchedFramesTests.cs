@@ -1,10 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
-using Chatter.Server.History;
 using Chatter.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Chatter.Tests.RawWebSocket;
 
@@ -18,16 +16,15 @@ public class BatchedFramesTests
     [Test]
     public async Task FramesWaitingBehindABusyStoreAreStoredTogetherAndAnsweredInTheOrderSent(CancellationToken ct)
     {
-        GatedHistory? history = null;
-        await using var server = await ChatterServer.StartAsync(configureServices: services =>
-            services.AddSingleton<IChatHistory>(provider => history = new GatedHistory(provider.GetRequiredService<SqliteChatHistory>())));
+        var (server, history) = await ChatterServerHistory.StartWithHistoryAsync(inner => new GatedHistory(inner));
+        await using var serverLifetime = server;
         await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
         await using var receiver = await server.LoginRawAsync("test2", cancellationToken: ct);
         await using var hubReceiver = await HubChatClient.ConnectAsync(server.HubUri, await server.GetTokenAsync("test3", cancellationToken: ct), cancellationToken: ct);
 
         // The first frame holds the store; the rest arrive while it does.
         await sender.SendChatAsync("batch", "m0", "r0", ct);
-        await history!.WaitForStartedAsync(1, ct);
+        await history.WaitForStartedAsync(1, ct);
         await sender.SendChatAsync("batch", "m1", "r1", ct);
         await sender.SendJsonAsync(new { thread = "batch", message = "m2" }, ct);
         await sender.SendTextAsync("{nope", ct);
