@@ -16,41 +16,21 @@ namespace Chatter.Bench.Clients;
 /// costs one async receive per frame, which made the bench use more CPU than the baseline server it measured. Client
 /// frames are masked with a zero key (legal, and no proxy sits on loopback); pings are answered; fragments are joined.
 /// </summary>
-internal sealed class LeanRawClient : IBenchClient
+internal sealed class LeanRawClient : RawClientBase
 {
     private const int BufferBytes = 16 * 1024;
     private const int MaxMessageBytes = 1024 * 1024;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Socket socket;
-    private readonly RawFrameHandler frames;
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private byte[] sendBuffer = new byte[512];
     private Task receiving = Task.CompletedTask;
     private int closeSent;
 
     private LeanRawClient(int index, Socket socket, RawFrameHandler frames)
-    {
-        Index = index;
-        this.socket = socket;
-        this.frames = frames;
-    }
-
-    public int Index { get; }
-
-    public string Transport => "raw";
-
-    public DeliveryTracker Tracker => frames.Tracker;
-
-    public Action<long>? Acknowledged
-    {
-        get => frames.Acknowledged;
-        set => frames.Acknowledged = value;
-    }
-
-    public long Errors => frames.Errors;
-
-    public string? FirstError => frames.FirstError;
+        : base(index, frames)
+        => this.socket = socket;
 
     /// <summary>Connects and logs in; returns once <c>{"auth": "ok"}</c> has arrived (the client is then in the broadcast).</summary>
     public static async Task<LeanRawClient> ConnectAsync(
@@ -119,13 +99,13 @@ internal sealed class LeanRawClient : IBenchClient
         }
     }
 
-    public ValueTask SendAsync(string thread, string text, CancellationToken cancellationToken)
+    public override ValueTask SendAsync(string thread, string text, CancellationToken cancellationToken)
         => SendChatAsync(thread, text, reference: null, cancellationToken);
 
-    public ValueTask SendWithAckAsync(string thread, string text, long reference, CancellationToken cancellationToken)
+    public override ValueTask SendWithAckAsync(string thread, string text, long reference, CancellationToken cancellationToken)
         => SendChatAsync(thread, text, reference, cancellationToken);
 
-    public async Task CloseAsync(CancellationToken cancellationToken)
+    public override async Task CloseAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -139,7 +119,7 @@ internal sealed class LeanRawClient : IBenchClient
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         socket.Dispose();
         await receiving;
@@ -242,7 +222,7 @@ internal sealed class LeanRawClient : IBenchClient
                         default:
                             if (frame.Final && (fragments is null || fragments.WrittenCount == 0))
                             {
-                                frames.Handle(payload);
+                                Frames.Handle(payload);
                             }
                             else
                             {
@@ -250,7 +230,7 @@ internal sealed class LeanRawClient : IBenchClient
                                 fragments.Write(payload);
                                 if (frame.Final)
                                 {
-                                    frames.Handle(fragments.WrittenSpan);
+                                    Frames.Handle(fragments.WrittenSpan);
                                     fragments.ResetWrittenCount();
                                 }
                             }

@@ -10,7 +10,7 @@ namespace Chatter.Bench.Clients;
 /// The receive loop reads frames straight from their bytes (acks, errors, and the <c>message</c> field of chat frames),
 /// without building strings, so that the client stays cheaper than the server it measures.
 /// </summary>
-internal sealed class RawBenchClient : IBenchClient
+internal sealed class RawBenchClient : RawClientBase
 {
     private const int InitialBufferBytes = 4 * 1024;
     private const int MaxFrameBytes = 1024 * 1024;
@@ -20,33 +20,13 @@ internal sealed class RawBenchClient : IBenchClient
     private static readonly HttpMessageInvoker Upgrades = new(new SocketsHttpHandler { UseCookies = false, UseProxy = false });
 
     private readonly ClientWebSocket socket;
-    private readonly RawFrameHandler frames;
     private readonly SemaphoreSlim sendLock = new(1, 1);
     private byte[] sendBuffer = new byte[512];
     private Task receiving = Task.CompletedTask;
 
     private RawBenchClient(int index, ClientWebSocket socket, RawFrameHandler frames)
-    {
-        Index = index;
-        this.socket = socket;
-        this.frames = frames;
-    }
-
-    public int Index { get; }
-
-    public string Transport => "raw";
-
-    public DeliveryTracker Tracker => frames.Tracker;
-
-    public Action<long>? Acknowledged
-    {
-        get => frames.Acknowledged;
-        set => frames.Acknowledged = value;
-    }
-
-    public long Errors => frames.Errors;
-
-    public string? FirstError => frames.FirstError;
+        : base(index, frames)
+        => this.socket = socket;
 
     /// <summary>Connects and logs in; returns once <c>{"auth": "ok"}</c> has arrived (the client is then in the broadcast).</summary>
     public static async Task<RawBenchClient> ConnectAsync(
@@ -81,13 +61,13 @@ internal sealed class RawBenchClient : IBenchClient
         }
     }
 
-    public ValueTask SendAsync(string thread, string text, CancellationToken cancellationToken)
+    public override ValueTask SendAsync(string thread, string text, CancellationToken cancellationToken)
         => SendFrameAsync(thread, text, reference: null, cancellationToken);
 
-    public ValueTask SendWithAckAsync(string thread, string text, long reference, CancellationToken cancellationToken)
+    public override ValueTask SendWithAckAsync(string thread, string text, long reference, CancellationToken cancellationToken)
         => SendFrameAsync(thread, text, reference, cancellationToken);
 
-    public async Task CloseAsync(CancellationToken cancellationToken)
+    public override async Task CloseAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -104,7 +84,7 @@ internal sealed class RawBenchClient : IBenchClient
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         socket.Abort();
         socket.Dispose();
@@ -167,7 +147,7 @@ internal sealed class RawBenchClient : IBenchClient
                     continue;
                 }
 
-                frames.Handle(buffer.AsSpan(0, filled));
+                Frames.Handle(buffer.AsSpan(0, filled));
                 filled = 0;
             }
         }

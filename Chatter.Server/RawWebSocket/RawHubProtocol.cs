@@ -84,10 +84,10 @@ public sealed class RawHubProtocol : IHubProtocol
         }
 
         input = rest;
-        var frames = new List<BatchedFrame>(8) { ToRawFrame(first), ToRawFrame(second) };
+        var frames = new List<BatchedFrame>(8) { ToBatchedFrame(first), ToBatchedFrame(second) };
         while (frames.Count < RawFrameBatch.MaxFrames && TryReadFrame(input, out var next, out rest) && !next.IsPresenceRequest)
         {
-            frames.Add(ToRawFrame(next));
+            frames.Add(ToBatchedFrame(next));
             input = rest;
         }
 
@@ -213,7 +213,7 @@ public sealed class RawHubProtocol : IHubProtocol
         return new InvocationMessage(InvocationId(frame.Ref), nameof(ChatHub.SendMessage), [frame.Thread, frame.Message]);
     }
 
-    private static BatchedFrame ToRawFrame(ChatFrameResult result)
+    private static BatchedFrame ToBatchedFrame(ChatFrameResult result)
         => result.Frame is { } frame ? new BatchedFrame(frame.Thread, frame.Message, frame.Ref, null) : new BatchedFrame(null, null, result.Ref, result.Error);
 
     /// <summary>

@@ -16,18 +16,6 @@ public sealed class GatedHistory(IChatHistory inner) : IChatHistory
     private int started;
     private bool open;
 
-    /// <summary>Appends started so far.</summary>
-    public int Started
-    {
-        get
-        {
-            lock (gate)
-            {
-                return started;
-            }
-        }
-    }
-
     public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
     {
         var append = inner.AppendAsync(thread, message, from, cancellationToken).AsTask();
