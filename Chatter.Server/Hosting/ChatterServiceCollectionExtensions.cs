@@ -134,6 +134,7 @@ public static class ChatterServiceCollectionExtensions
             provider, (HubLifetimeManager<ChatHub>)provider.GetRequiredService(lifetimeManager)));
         services.AddSingleton<SignalRShutdown>();
         services.AddHostedService(provider => provider.GetRequiredService<SignalRShutdown>());
+        services.AddSingleton<RawLogin>();
         services.AddSingleton<RawChatEndpoint>();
 
         ConfigureTransportLimits(builder, configured.Limits);
