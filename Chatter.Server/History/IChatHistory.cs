@@ -14,9 +14,17 @@ public interface IChatHistory
 
     /// <summary>
     /// The login replay, oldest first by id: of each thread the newest <paramref name="perThread"/>
-    /// messages with an id greater than <paramref name="sinceId"/>, and of those the newest <paramref name="total"/>.
+    /// messages with an id greater than <paramref name="sinceId"/>, and of those the newest <paramref name="total"/>;
+    /// with the store's high-water id at the same snapshot.
     /// </summary>
-    ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken);
+    /// <remarks>
+    /// Every store guarantees <see cref="ChatReplay.HighWater"/> exactly: it is the highest id committed when the replay
+    /// was read (whatever <paramref name="sinceId"/> and the bounds left out; 0 for an empty store), every message with an
+    /// id at or below it is visible to readers, and every message appended afterwards gets a greater id. Stores number
+    /// messages in commit order (SQLite: one writer; memory: one lock; Redis: INCR and ZADD in one script), which is what
+    /// makes "at or below the high-water id means history" true.
+    /// </remarks>
+    ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken);
 
     /// <summary>
     /// The newest <paramref name="limit"/> messages with an id below <paramref name="beforeId"/> (all when null),
@@ -24,9 +32,9 @@ public interface IChatHistory
     /// </summary>
     ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Throws when the store cannot serve; used by <c>/healthz</c>.</summary>
+    /// <summary>
+    /// Throws <see cref="ChatHistoryException"/> when the store cannot serve (cannot be read, or can no longer store, as
+    /// when the SQLite writer has stopped); used by <c>/healthz</c> and <c>/readyz</c>.
+    /// </summary>
     ValueTask CheckAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>A store refused a message or a query; the message was not stored.</summary>
-public sealed class ChatHistoryException(string message, Exception? inner = null) : Exception(message, inner);

@@ -8,12 +8,25 @@ namespace Chatter.Server.History;
 /// The original's behaviour: history in memory, lost on restart. Bounded per thread
 /// (<c>Chatter:History:MaxPerThread</c>, oldest dropped).
 /// </summary>
+/// <remarks>
+/// One lock numbers and adds messages, so ids follow the order in which messages become visible. A read across every
+/// thread (the login replay, a page of all threads) never holds that lock for the whole walk: it takes the thread list
+/// and the last id under the lock in O(1) (the list only grows, so a prefix of it stays valid), then visits the threads
+/// one by one, holding the lock only while it copies one thread's newest messages. An append waits at most for one
+/// such copy. The replay keeps what had an id at or below the last id of its snapshot, which is its exact high-water id;
+/// a message a thread drops past <c>MaxPerThread</c> during the walk is left out, as retention would.
+/// </remarks>
 public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimeProvider time) : IChatHistory
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, MessageRing> threads = new(StringComparer.Ordinal);
     private readonly int maxPerThread = options.Value.History.MaxPerThread;
+    private MessageRing[] order = new MessageRing[64];
+    private int threadCount;
     private long lastId;
+
+    /// <summary>Test seam: called by a read across threads after each thread it visited, outside the lock.</summary>
+    internal Action? ThreadScanned { get; set; }
 
     public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
     {
@@ -23,6 +36,13 @@ public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimePr
             {
                 ring = new MessageRing(maxPerThread);
                 threads.Add(thread, ring);
+                if (threadCount == order.Length)
+                {
+                    // A new array: readers keep the old one, whose first threadCount entries never change.
+                    Array.Resize(ref order, order.Length * 2);
+                }
+
+                order[threadCount++] = ring;
             }
 
             var stored = new ChatMessage(thread, message, from, ++lastId, UtcTimestampConverter.Truncate(time.GetUtcNow()));
@@ -31,46 +51,88 @@ public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimePr
         }
     }
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
+        var (rings, count, highWater) = Snapshot();
         var newest = new List<ChatMessage>();
-        lock (gate)
+        if (perThread > 0 && total > 0)
         {
-            foreach (var ring in threads.Values)
+            for (var t = 0; t < count; t++)
             {
-                var from = Math.Max(ring.FirstAfter(sinceId ?? 0), ring.Count - perThread);
-                for (var i = from; i < ring.Count; i++)
+                lock (gate)
                 {
-                    newest.Add(ring[i]);
+                    var ring = rings[t];
+                    var end = ring.FirstAfter(highWater);
+                    for (var i = Math.Max(ring.FirstAfter(sinceId ?? 0), end - perThread); i < end; i++)
+                    {
+                        newest.Add(ring[i]);
+                    }
                 }
+
+                Compact(newest, total);
+                ThreadScanned?.Invoke();
             }
         }
 
-        return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(newest, total));
+        return ValueTask.FromResult(new ChatReplay(HistoryOrder.NewestOldestFirst(newest, total), highWater));
     }
 
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {
         var page = new List<ChatMessage>();
-        lock (gate)
+        if (thread is not null)
         {
-            if (thread is null)
+            lock (gate)
             {
-                foreach (var ring in threads.Values)
+                if (threads.TryGetValue(thread, out var ring))
                 {
                     AddPage(ring, beforeId, limit, page);
                 }
             }
-            else if (threads.TryGetValue(thread, out var ring))
+
+            return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(page);
+        }
+
+        var (rings, count, highWater) = Snapshot();
+        // Below the snapshot's high-water id too, so that the page is the one of that moment.
+        var before = Math.Min(beforeId ?? long.MaxValue, highWater + 1);
+        for (var t = 0; t < count; t++)
+        {
+            lock (gate)
             {
-                AddPage(ring, beforeId, limit, page);
+                AddPage(rings[t], before, limit, page);
             }
+
+            Compact(page, limit);
+            ThreadScanned?.Invoke();
         }
 
         return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(page, limit));
     }
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    private (MessageRing[] Rings, int Count, long HighWater) Snapshot()
+    {
+        lock (gate)
+        {
+            return (order, threadCount, lastId);
+        }
+    }
+
+    /// <summary>Keeps the newest <paramref name="limit"/> once twice as many were gathered, so a walk holds O(limit).</summary>
+    private static void Compact(List<ChatMessage> gathered, int limit)
+    {
+        if (gathered.Count >= 2 * limit && gathered.Count > 0)
+        {
+            var newest = HistoryOrder.NewestOldestFirst(gathered, limit);
+            if (!ReferenceEquals(newest, gathered))
+            {
+                gathered.Clear();
+                gathered.AddRange(newest);
+            }
+        }
+    }
 
     private static void AddPage(MessageRing ring, long? beforeId, int limit, List<ChatMessage> page)
     {

@@ -93,10 +93,8 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         }
     }
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => perThread == 0 || total == 0
-            ? ValueTask.FromResult<IReadOnlyList<ChatMessage>>([])
-            : NewestAsync(sinceId is { } since ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf", null, perThread, total);
+    public async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => new(await NewestAsync(sinceId is { } since ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf", null, perThread, total), 0);
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {

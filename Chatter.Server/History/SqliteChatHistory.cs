@@ -114,14 +114,9 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
         return await pending.Completion.Task;
     }
 
-    public async ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
-        if (perThread == 0 || total == 0)
-        {
-            return [];
-        }
-
-        return await QueryAsync(connection =>
+        return new(await QueryAsync(connection =>
         {
             // One read transaction: every query below sees the same snapshot (WAL), so the replay holds every
             // message committed before it and none after; those after arrive live.
@@ -156,7 +151,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
             }
 
             return HistoryOrder.NewestOldestFirst(messages, total);
-        }, cancellationToken);
+        }, cancellationToken), 0);
     }
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ public sealed class ChatHub(
         var started = time.GetTimestamp();
         try
         {
-            replay = await history.GetReplayAsync(Since(), limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
+            replay = (await history.GetReplayAsync(Since(), limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted)).Messages;
             metrics.HistoryOperation("replay", ok: true, time, started);
         }
         catch (ChatHistoryException ex)

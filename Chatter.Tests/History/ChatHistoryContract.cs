@@ -45,14 +45,63 @@ public abstract class ChatHistoryContract
             ids.Add((await history.AppendAsync("b", $"b{i}", "u", ct)).Id);
         }
 
-        var perThread = await history.GetReplayAsync(null, 2, 100, ct);
+        var perThread = (await history.GetReplayAsync(null, 2, 100, ct)).Messages;
         Assert.That(perThread.Select(m => m.Message), Is.EqualTo(new[] { "a3", "b3", "a4", "b4" }));
 
-        var total = await history.GetReplayAsync(null, 100, 3, ct);
+        var total = (await history.GetReplayAsync(null, 100, 3, ct)).Messages;
         Assert.That(total.Select(m => m.Message), Is.EqualTo(new[] { "b3", "a4", "b4" }));
 
-        var since = await history.GetReplayAsync(ids[6], 100, 100, ct);
+        var since = (await history.GetReplayAsync(ids[6], 100, 100, ct)).Messages;
         Assert.That(since.Select(m => m.Id), Is.EqualTo(ids.Skip(7)));
+        await DisposeHistoryAsync(history);
+    }
+
+    [Test]
+    public async Task ReplayHighWaterIsTheLastAppendedIdWhateverTheReplayLeavesOut(CancellationToken ct)
+    {
+        var history = await CreateAsync();
+        ChatMessage last = null!;
+        for (var i = 0; i < 5; i++)
+        {
+            await history.AppendAsync("a", $"a{i}", "u", ct);
+            last = await history.AppendAsync("b", $"b{i}", "u", ct);
+        }
+
+        var all = await history.GetReplayAsync(null, 100, 100, ct);
+        Assert.That(all.HighWater, Is.EqualTo(last.Id));
+        Assert.That(all.Messages[^1], Is.EqualTo(last));
+
+        // Bounds and since that leave messages out (the newest among them) do not lower it.
+        Assert.That((await history.GetReplayAsync(null, 1, 1, ct)).HighWater, Is.EqualTo(last.Id), "bounds");
+        Assert.That((await history.GetReplayAsync(null, 0, 0, ct)).HighWater, Is.EqualTo(last.Id), "nothing replayed");
+        var since = await history.GetReplayAsync(last.Id, 100, 100, ct);
+        Assert.That((since.Messages, since.HighWater), Is.EqualTo((Array.Empty<ChatMessage>(), last.Id)), "since the last");
+        Assert.That((await history.GetReplayAsync(last.Id + 1_000, 100, 100, ct)).HighWater, Is.EqualTo(last.Id), "since beyond the last");
+        await DisposeHistoryAsync(history);
+    }
+
+    [Test]
+    public async Task ReplayOfAnEmptyStoreHasHighWaterZero(CancellationToken ct)
+    {
+        var history = await CreateAsync();
+        var replay = await history.GetReplayAsync(null, 100, 100, ct);
+        Assert.That((replay.Messages, replay.HighWater), Is.EqualTo((Array.Empty<ChatMessage>(), 0L)));
+        await DisposeHistoryAsync(history);
+    }
+
+    [Test]
+    public async Task AMessageAppendedAfterAReplayGetsAnIdAboveItsHighWater(CancellationToken ct)
+    {
+        var history = await CreateAsync();
+        var empty = await history.GetReplayAsync(null, 100, 100, ct);
+        var first = await history.AppendAsync("t", "first", "u", ct);
+        Assert.That(first.Id, Is.GreaterThan(empty.HighWater));
+
+        var replay = await history.GetReplayAsync(null, 100, 100, ct);
+        var next = await history.AppendAsync("other", "next", "u", ct);
+        Assert.That(replay.HighWater, Is.EqualTo(first.Id));
+        Assert.That(next.Id, Is.GreaterThan(replay.HighWater));
+        Assert.That((await history.GetReplayAsync(null, 100, 100, ct)).HighWater, Is.EqualTo(next.Id));
         await DisposeHistoryAsync(history);
     }
 

@@ -29,11 +29,11 @@ public class LargeHistoryTests
         {
             await FillAsync(options.History.Path, ct);
 
-            var replay = await history.GetReplayAsync(null, 100, 1000, ct);
+            var replay = (await history.GetReplayAsync(null, 100, 1000, ct)).Messages;
             Assert.That(replay, Has.Count.EqualTo(1000));
             Assert.That(replay.Select(m => m.Id), Is.EqualTo(Enumerable.Range(Rows - 999, 1000).Select(i => (long)i)));
 
-            var since = await history.GetReplayAsync(Rows - 5, 100, 1000, ct);
+            var since = (await history.GetReplayAsync(Rows - 5, 100, 1000, ct)).Messages;
             Assert.That(since.Select(m => m.Id), Is.EqualTo(new long[] { Rows - 4, Rows - 3, Rows - 2, Rows - 1, Rows }));
 
             var page = await history.GetPageAsync("t7", 1000, 3, ct);

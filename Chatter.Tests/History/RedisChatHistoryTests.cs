@@ -65,7 +65,7 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
 
         await theirs.AppendAsync("t", "theirs", "u", ct);
 
-        Assert.That(await mine.GetReplayAsync(null, 100, 100, ct), Is.Empty);
+        Assert.That((await mine.GetReplayAsync(null, 100, 100, ct)).Messages, Is.Empty);
         Assert.That((await mine.AppendAsync("t", "mine", "u", ct)).Id, Is.EqualTo(1));
     }
 
@@ -100,7 +100,7 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
         var removed = await history.PruneAsync(ct);
 
         Assert.That(removed, Is.EqualTo(2));
-        Assert.That(await history.GetReplayAsync(null, 100, 100, ct), Is.EqualTo(new[] { kept }));
+        Assert.That((await history.GetReplayAsync(null, 100, 100, ct)).Messages, Is.EqualTo(new[] { kept }));
         Assert.That(await history.GetPageAsync("old", null, 10, ct), Is.Empty);
     }
 

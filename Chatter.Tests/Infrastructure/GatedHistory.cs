@@ -91,7 +91,7 @@ public sealed class GatedHistory(IChatHistory inner) : IChatHistory
         ReleaseAll();
     }
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
 
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
     public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
         => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(thread, message, from, cancellationToken);
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => Down ? throw new ChatHistoryException("store down (test)") : inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
 
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
