@@ -18,6 +18,7 @@ public sealed class ChatterMetrics
     private readonly Counter<long> invalidFrames;
     private readonly Counter<long> rateLimited;
     private readonly Counter<long> disconnects;
+    private readonly Counter<long> broadcastFailures;
     private readonly Histogram<double> historyDuration;
     private readonly Histogram<double> broadcastDuration;
 
@@ -30,6 +31,7 @@ public sealed class ChatterMetrics
         delivered = meter.CreateCounter<long>("chatter.messages.delivered", "{message}", "Messages handed to a recipient connection (one per recipient)");
         invalidFrames = meter.CreateCounter<long>("chatter.frames.invalid", "{frame}", "Frames and calls refused as invalid, by transport");
         rateLimited = meter.CreateCounter<long>("chatter.messages.rate_limited", "{message}", "Calls refused by the per-connection rate limit, by transport");
+        broadcastFailures = meter.CreateCounter<long>("chatter.broadcasts.failed", "{message}", "Stored messages whose broadcast failed (their sender still got the ack; others get them by replay)");
         disconnects = meter.CreateCounter<long>("chatter.disconnects", "{connection}", "Hub connections ended, by reason (client, slow_consumer, shutdown, error)");
         historyDuration = meter.CreateHistogram<double>("chatter.history.duration", "s", "Time of history store operations (append, replay, page), by operation and outcome");
         broadcastDuration = meter.CreateHistogram<double>("chatter.broadcast.duration", "s", "Time to hand one stored message to every other connection");
@@ -53,6 +55,8 @@ public sealed class ChatterMetrics
     public void MessageStored(string transport) => stored.Add(1, new KeyValuePair<string, object?>("transport", transport));
 
     public void MessageDelivered() => delivered.Add(1);
+
+    public void BroadcastFailed() => broadcastFailures.Add(1);
 
     public void InvalidFrame(string transport) => invalidFrames.Add(1, new KeyValuePair<string, object?>("transport", transport));
 

@@ -38,10 +38,11 @@ public static class ChatterEndpointRouteBuilderExtensions
 
         var hub = app.MapHub<ChatHub>("/hubs/chat", connection =>
         {
-            // What the server buffers towards one SignalR client before its writes wait (then DeliveryContext queues, bounded).
+            // What the server buffers towards one SignalR client before its writes wait (then its send queue fills, bounded).
             connection.TransportMaxBufferSize = options.Limits.OutboundBufferBytes;
         }).RequireAuthorization();
         SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
+        SignalRClientScope.Mark(hub);
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
         app.MapGet("/api/presence", PresenceEndpoint.GetAsync).RequireAuthorization();
         // /healthz: the node and what it depends on (store, backplane); /readyz: that, and not shutting down.

@@ -193,14 +193,33 @@ public sealed class LimitsOptions
 
     /// <summary>
     /// Messages queued to one connection that it has not yet taken; past this the connection is a slow
-    /// consumer and is closed, so it never holds back the others. Default 8,192.
+    /// consumer and is closed, so it never holds back the others. Default 8,192; at least 1 (there is no "unbounded").
     /// </summary>
-    [Range(0, 1_000_000)]
+    [Range(1, 1_000_000)]
     public int OutboundBufferMessages { get; set; } = 8_192;
 
-    /// <summary>Bytes buffered towards one connection before its writes wait. Default 1 MiB.</summary>
-    [Range(0, 256 * 1024 * 1024)]
+    /// <summary>
+    /// Bytes buffered towards one connection before its writes wait (SignalR's transport buffer; for every connection, the
+    /// most its replay queues ahead of the socket). Waiting writes queue, bounded by <see cref="OutboundBufferMessages"/>.
+    /// Default 1 MiB; at least 1 KiB.
+    /// </summary>
+    [Range(1024, 256 * 1024 * 1024)]
     public int OutboundBufferBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Bytes queued to all connections of the node together; when spent, a connection that is behind (has messages
+    /// waiting) is closed as a slow consumer, so thousands of stalled readers cannot exhaust memory. Default 256 MiB;
+    /// at least 64 KiB.
+    /// </summary>
+    [Range(64 * 1024, long.MaxValue)]
+    public long OutboundBudgetBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Seconds one send to a connection may take (a reader that stopped reading keeps its socket full); past it that
+    /// connection alone is aborted. Default 30.
+    /// </summary>
+    [Range(1, 3600)]
+    public int SendTimeoutSeconds { get; set; } = 30;
 }
 
 /// <summary><c>Chatter:Redis</c>: one Redis shared by the nodes of a deployment, for the SignalR backplane and the history.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Chatter.Server.Authentication;
 using Chatter.Server.Backplane;
+using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.Health;
 using Chatter.Server.History;
@@ -15,7 +16,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Serilog;
-using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace Chatter.Server.Hosting;
@@ -37,8 +37,7 @@ public static class ChatterServiceCollectionExtensions
         services.AddSerilog(
             (provider, logger) =>
             {
-                logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext()
-                    .Filter.ByExcluding(IsRefusalReportedBySignalR);
+                logger.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(provider).Enrich.FromLogContext();
                 _ = logFormat switch
                 {
                     "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
@@ -108,12 +107,13 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ConnectionLimiter>();
+        services.AddSingleton<IMessageRate, MessageRate>();
         services.AddSingleton<ChatHubLimitsFilter>();
         services.AddSingleton<HubLogContextFilter>();
         services.AddSignalR(hub =>
         {
             // A raw frame may be MaxFrameBytes plus the in-process frame header; a SignalR message as large.
-            hub.MaximumReceiveMessageSize = configured.MaxFrameBytes + RawHubProtocol.HeaderLength;
+            hub.MaximumReceiveMessageSize = configured.MaxFrameBytes + RawFrameBatcher.HeaderLength;
             if (configured.Limits.KeepAliveSeconds > 0)
             {
                 // Hub pings; a client silent for ping + timeout is taken for dead and dropped.
@@ -127,12 +127,11 @@ public static class ChatterServiceCollectionExtensions
         });
         services.AddSingleton<RawHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));
-        // The real lifetime manager (in-process, or the Redis backplane), wrapped so that every delivery passes a DeliveryContext.
-        var lifetimeManager = configured.Redis.IsConfigured ? typeof(RedisHubLifetimeManager<ChatHub>) : typeof(DefaultHubLifetimeManager<ChatHub>);
-        services.TryAddSingleton(lifetimeManager);
-        services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => ActivatorUtilities.CreateInstance<DeliveryLifetimeManager>(
-            provider, (HubLifetimeManager<ChatHub>)provider.GetRequiredService(lifetimeManager)));
+        // SignalR's protocols write the hub's answers as SignalR clients expect them; chatter-raw is for /ws/chat only.
+        services.Replace(ServiceDescriptor.Singleton<IHubProtocolResolver, RawProtocolResolver>());
+        AddDelivery(services, configured.Limits, configured.Redis.IsConfigured);
         services.AddSingleton<SignalRShutdown>();
+        services.AddSingleton<IHubConnectionObserver>(provider => provider.GetRequiredService<SignalRShutdown>());
         services.AddHostedService(provider => provider.GetRequiredService<SignalRShutdown>());
         services.AddSingleton<RawLogin>();
         services.AddSingleton<RawChatEndpoint>();
@@ -152,16 +151,22 @@ public static class ChatterServiceCollectionExtensions
     }
 
     /// <summary>
-    /// SignalR logs every <see cref="HubException"/> a hub throws at Error ("Failed to invoke hub method", "Error when
-    /// dispatching 'OnConnectedAsync'"). Chatter throws one for each refused input (an invalid frame, the rate limit, a
-    /// connection limit) and logs it itself as a Warning, so SignalR's copy would let any client flood the log with
-    /// Errors and stack traces. Other exceptions from the hub (faults) still reach the log.
+    /// Delivery: a bounded send queue per connection with its writer loop, the node's outbound budget, the send timeout,
+    /// and the real lifetime manager (in-process, or the Redis backplane) wrapped so that every delivery goes through
+    /// a connection's queue.
     /// </summary>
-    private static bool IsRefusalReportedBySignalR(LogEvent logEvent)
-        => logEvent.Exception is HubException
-            && logEvent.Properties.TryGetValue("SourceContext", out var source)
-            && source is ScalarValue { Value: string name }
-            && name.StartsWith("Microsoft.AspNetCore.SignalR.", StringComparison.Ordinal);
+    private static void AddDelivery(IServiceCollection services, LimitsOptions limits, bool redis)
+    {
+        services.AddSingleton(new DeliverySettings(limits.OutboundBufferMessages, limits.OutboundBufferBytes));
+        services.AddSingleton(new OutboundBudget(limits.OutboundBudgetBytes));
+        services.AddSingleton<IChatMessageIds, RawMessageIds>();
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<SendTimeouts>(provider, TimeSpan.FromSeconds(limits.SendTimeoutSeconds)));
+        services.AddHostedService(provider => provider.GetRequiredService<SendTimeouts>());
+        var inner = redis ? typeof(RedisHubLifetimeManager<ChatHub>) : typeof(DefaultHubLifetimeManager<ChatHub>);
+        services.TryAddSingleton(inner);
+        services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => ActivatorUtilities.CreateInstance<DeliveryLifetimeManager<ChatHub>>(
+            provider, (HubLifetimeManager<ChatHub>)provider.GetRequiredService(inner)));
+    }
 
     /// <summary>Wraps the logger factory that <c>AddSerilog</c> registered so that it makes one logger per category (<see cref="CachingLoggerFactory"/>).</summary>
     private static void CacheLoggers(IServiceCollection services)

@@ -1,9 +1,9 @@
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
+using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.History;
 using Chatter.Server.Hosting;
-using Chatter.Server.RawWebSocket;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Log = Chatter.Server.Hubs.ChatHubLog;
@@ -11,14 +11,16 @@ using Log = Chatter.Server.Hubs.ChatHubLog;
 namespace Chatter.Server.Hubs;
 
 /// <summary>
-/// The chat: the one place that decides what is stored and who receives it, for raw <c>/ws/chat</c> clients
-/// and SignalR clients alike. Validate, store, then broadcast to every other connection.
+/// The chat: the one place that decides what is stored and who receives it, for raw <c>/ws/chat</c> clients and
+/// SignalR clients alike, knowing neither protocol. Validate, store, then broadcast to every other connection; every
+/// call answers with a value (<see cref="IHubAnswer"/>), a refusal included.
 /// </summary>
 public sealed class ChatHub(
     IChatHistory history,
     IOptions<ChatterOptions> options,
     ChatterMetrics metrics,
     IPresence presence,
+    IMessageRate rate,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<ChatHub> logger) : Hub<IChatClient>
@@ -31,15 +33,17 @@ public sealed class ChatHub(
 
     private string Transport => ChatConnectionFeature.TransportOf(Context);
 
+    private IDelivery Delivery => Context.Features.Get<IDelivery>()!;
+
     /// <summary>Replays the history to the new connection, then lets live messages through, with no gap and no duplicate.</summary>
     public override async Task OnConnectedAsync()
     {
         var limits = options.Value.History;
-        IReadOnlyList<ChatMessage> replay = [];
+        var replay = new ChatReplay([], 0);
         var started = time.GetTimestamp();
         try
         {
-            replay = (await history.GetReplayAsync(Since(), limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted)).Messages;
+            replay = await history.GetReplayAsync(Since(), limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
             metrics.HistoryOperation("replay", ok: true, time, started);
         }
         catch (ChatHistoryException ex)
@@ -48,11 +52,11 @@ public sealed class ChatHub(
             Log.ReplayFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
         }
 
-        Log.Connected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, replay.Count);
+        Log.Connected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, replay.Messages.Count);
         metrics.Connected(Transport);
         try
         {
-            await DeliveryContext.Of(Context).ReplayThenGoLiveAsync(replay, Context.ConnectionAborted);
+            await Delivery.ReplayThenGoLiveAsync(nameof(IChatClient.ReceiveMessage), replay.Messages, replay.HighWater, Context.ConnectionAborted);
         }
         catch
         {
@@ -72,7 +76,7 @@ public sealed class ChatHub(
     }
 
     /// <summary>The users online (on every node, with Redis), in ordinal order.</summary>
-    public async Task<string[]> GetOnlineUsers()
+    public async Task<HubAnswer<string[]>> GetOnlineUsers()
     {
         try
         {
@@ -80,7 +84,7 @@ public sealed class ChatHub(
         }
         catch (PresenceUnavailableException)
         {
-            throw new HubException("presence not available");
+            return new HubRefusal("presence not available");
         }
     }
 
@@ -89,11 +93,11 @@ public sealed class ChatHub(
     /// gets a <c>UserJoined</c> for everyone online now (itself included), then the changes; returns who is online.
     /// Raw clients ask with <c>{"presence": true}</c>.
     /// </summary>
-    public async Task<string[]> SubscribePresence()
+    public async Task<HubAnswer<string[]>> SubscribePresence()
     {
         await Groups.AddToGroupAsync(Context.ConnectionId, PresenceGroup);
         var online = await GetOnlineUsers();
-        foreach (var user in online)
+        foreach (var user in online.Result ?? [])
         {
             await Clients.Caller.UserJoined(user);
         }
@@ -101,83 +105,59 @@ public sealed class ChatHub(
         return online;
     }
 
-    /// <summary>Stores a message from the caller and sends it to every other connection; returns the stored message (the ack).</summary>
-    public async Task<ChatMessage> SendMessage(string? thread, string? message)
-    {
-        if (ChatRules.Validate(thread, message, options.Value.MaxMessageChars) is { } reason)
-        {
-            throw Refuse(reason);
-        }
-
-        var started = time.GetTimestamp();
-        var stored = await StoredAsync(StartAppend(thread!, message!), started)
-            ?? throw new HubException(FrameError.MessageNotStored);
-        await BroadcastAsync(stored);
-        return stored;
-    }
+    /// <summary>Stores a message from the caller and sends it to every other connection; answers the stored message (the ack) or the refusal.</summary>
+    public async Task<SendResult> SendMessage(string? thread, string? message)
+        => (await SendMessages([new ChatSend(thread, message)]))[0];
 
     /// <summary>
-    /// Raw clients only: the chat frames a client sent back to back (see <see cref="RawFrameBatch"/>). Each frame is
+    /// Several messages from the caller, in order (raw clients' frames sent back to back come as one call). Each is
     /// handled as <see cref="SendMessage"/> would handle it alone, but all are handed to the store before the first is
-    /// awaited, so they share one commit; the messages are then broadcast in the order they were sent, and the answer
-    /// holds one outcome per frame, in order.
+    /// awaited, so they share one commit; the stored ones are then broadcast in order. The answer holds one result per
+    /// send, in order, with the send's ref. A message the store accepted is answered as stored even when its broadcast
+    /// fails: the others then get it by replay.
     /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012", Justification = "Each append is started, kept, then awaited exactly once, in order: that is what lets the frames share a commit.")]
-    public async Task<RawFrameOutcome[]> SendFrames(RawFrameBatch batch)
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA2012", Justification = "Each append is started, kept, then awaited exactly once, in order: that is what lets the sends share a commit.")]
+    public async Task<SendResult[]> SendMessages(ChatSend[] sends)
     {
-        if (Context.Features.Get<ChatConnectionFeature>() is null)
-        {
-            throw Refuse(FrameError.RawClientsOnly);
-        }
-
-        var frames = batch.Frames;
-        var outcomes = new RawFrameOutcome[frames.Length];
-        var appends = new ValueTask<ChatMessage>[frames.Length];
+        var results = new SendResult[sends.Length];
+        var appends = new ValueTask<ChatMessage>[sends.Length];
         var started = time.GetTimestamp();
-        for (var i = 0; i < frames.Length; i++)
+        for (var i = 0; i < sends.Length; i++)
         {
-            var frame = frames[i];
-            if (frame.RateLimited)
+            if (Refusal(sends[i]) is { } reason)
             {
-                outcomes[i] = new RawFrameOutcome(null, FrameError.RateLimited);
-            }
-            else if ((frame.Refused ?? ChatRules.Validate(frame.Thread, frame.Message, options.Value.MaxMessageChars)) is { } reason)
-            {
-                LogRefusal(reason);
-                outcomes[i] = new RawFrameOutcome(null, reason);
+                results[i] = SendResult.Refused(sends[i], reason);
             }
             else
             {
-                appends[i] = StartAppend(frame.Thread!, frame.Message!);
+                appends[i] = StartAppend(sends[i].Thread!, sends[i].Message!);
             }
         }
 
-        for (var i = 0; i < frames.Length; i++)
+        for (var i = 0; i < sends.Length; i++)
         {
-            if (outcomes[i].Error is not null)
+            if (results[i] is not null)
             {
                 continue;
             }
 
-            if (await StoredAsync(appends[i], started) is not { } stored)
+            var stored = await StoredAsync(appends[i], started);
+            results[i] = stored is null ? SendResult.Refused(sends[i], FrameError.MessageNotStored) : new SendResult(sends[i].Ref, stored, null);
+            if (stored is not null)
             {
-                outcomes[i] = new RawFrameOutcome(null, FrameError.MessageNotStored);
-                continue;
+                await BroadcastAsync(stored);
             }
-
-            await BroadcastAsync(stored);
-            outcomes[i] = new RawFrameOutcome(stored, null);
         }
 
-        return outcomes;
+        return results;
     }
 
     /// <summary>A page of history, oldest first: the newest <paramref name="limit"/> (1–500) messages before <paramref name="beforeId"/>.</summary>
-    public async Task<IReadOnlyList<ChatMessage>> GetHistory(string? thread, long? beforeId, int limit)
+    public async Task<HubAnswer<IReadOnlyList<ChatMessage>>> GetHistory(string? thread, long? beforeId, int limit)
     {
         if (limit is < 1 or > MaxPage)
         {
-            throw Refuse($"limit must be between 1 and {MaxPage}");
+            return Refuse($"limit must be between 1 and {MaxPage}");
         }
 
         var started = time.GetTimestamp();
@@ -185,32 +165,38 @@ public sealed class ChatHub(
         {
             var page = await history.GetPageAsync(thread, beforeId, limit, Context.ConnectionAborted);
             metrics.HistoryOperation("page", ok: true, time, started);
-            return page;
+            return new HubAnswer<IReadOnlyList<ChatMessage>>(page, null);
         }
         catch (ChatHistoryException ex)
         {
             metrics.HistoryOperation("page", ok: false, time, started);
             Log.StoreFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
-            throw new HubException("history not available");
+            return new HubRefusal("history not available");
         }
     }
 
-    /// <summary>
-    /// The raw protocol maps a frame it cannot use to this call, so that refusals are logged and answered in
-    /// one place. A SignalR client calling it just gets its reason back as an error.
-    /// </summary>
-    public Task RejectFrame(string reason) => Task.FromException(Refuse(reason));
-
-    private HubException Refuse(string reason)
+    /// <summary>Why a send is refused before it reaches the store (logged and counted), or null.</summary>
+    private string? Refusal(ChatSend send)
     {
-        LogRefusal(reason);
-        return new HubException(reason);
+        if (!rate.TryAcquire(Context, nameof(SendMessages)))
+        {
+            return FrameError.RateLimited;
+        }
+
+        if ((send.Unreadable ?? ChatRules.Validate(send.Thread, send.Message, options.Value.MaxMessageChars)) is { } reason)
+        {
+            Refuse(reason);
+            return reason;
+        }
+
+        return null;
     }
 
-    private void LogRefusal(string reason)
+    private HubRefusal Refuse(string reason)
     {
         Log.InvalidFrame(logger, Context.UserIdentifier, Transport, Context.ConnectionId, reason);
         metrics.InvalidFrame(Transport);
+        return new HubRefusal(reason);
     }
 
     /// <summary>Hands a message to the store; a store that refuses at once fails the returned task like one that refuses later.</summary>
@@ -221,7 +207,7 @@ public sealed class ChatHub(
             // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
             return history.AppendAsync(thread, message, Context.UserIdentifier!, CancellationToken.None);
         }
-        catch (ChatHistoryException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ValueTask.FromException<ChatMessage>(ex);
         }
@@ -242,17 +228,33 @@ public sealed class ChatHub(
             Log.StoreFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
             return null;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A fault, not a refusal: still answered, as not stored (a store that took a message answers with it).
+            metrics.HistoryOperation("append", ok: false, time, started);
+            Log.SendFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
+            return null;
+        }
 
         Log.MessageStored(logger, stored.Id, stored.Thread, stored.From, stored.Message.Length, Transport, Context.ConnectionId);
         metrics.MessageStored(Transport);
         return stored;
     }
 
+    /// <summary>Sends a stored message to every other connection; a failure (the backplane down) is logged and counted, never thrown.</summary>
     private async ValueTask BroadcastAsync(ChatMessage stored)
     {
         var broadcast = time.GetTimestamp();
-        await Clients.Others.ReceiveMessage(stored);
-        metrics.Broadcast(time, broadcast);
+        try
+        {
+            await Clients.Others.ReceiveMessage(stored);
+            metrics.Broadcast(time, broadcast);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.BroadcastFailed(logger, stored.Id, ex);
+            metrics.BroadcastFailed();
+        }
     }
 
     /// <summary>
@@ -277,7 +279,7 @@ public sealed class ChatHub(
 
     private string DisconnectReason(Exception? exception)
     {
-        if (DeliveryContext.Of(Context).IsSlowConsumer)
+        if (Context.Features.Get<IDelivery>()?.IsSlowConsumer == true)
         {
             return "slow_consumer";
         }

@@ -23,4 +23,10 @@ internal static partial class ChatHubLog
 
     [LoggerMessage(205, LogLevel.Error, "The history store could not give the replay for {User} over {Transport} as {ConnectionId}; live messages only")]
     public static partial void ReplayFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+
+    [LoggerMessage(207, LogLevel.Warning, "Message {MessageId} was stored but its broadcast failed (backplane down?); its sender got the ack and the others get it by replay")]
+    public static partial void BroadcastFailed(ILogger logger, long messageId, Exception exception);
+
+    [LoggerMessage(208, LogLevel.Error, "Sending messages from {User} over {Transport} as {ConnectionId} failed unexpectedly")]
+    public static partial void SendFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
 }

@@ -3,7 +3,8 @@ using Chatter.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
-using Log = Chatter.Server.Hubs.DeliveryLog;
+using Chatter.Server.Delivery;
+using Log = Chatter.Server.Hubs.SignalRShutdownLog;
 
 namespace Chatter.Server.Hubs;
 
@@ -17,7 +18,7 @@ namespace Chatter.Server.Hubs;
 /// still listed, and one that is ending on its own at that moment would be disposed twice.
 /// </para>
 /// </summary>
-internal sealed class SignalRShutdown(IHostApplicationLifetime lifetime, IOptions<ChatterOptions> options, ILogger<SignalRShutdown> logger) : IHostedService
+internal sealed class SignalRShutdown(IHostApplicationLifetime lifetime, IOptions<ChatterOptions> options, ILogger<SignalRShutdown> logger) : IHostedService, IHubConnectionObserver
 {
     private static readonly CloseMessage GoingAway = new(error: null, allowReconnect: true);
 
@@ -37,8 +38,8 @@ internal sealed class SignalRShutdown(IHostApplicationLifetime lifetime, IOption
             }
         });
 
-    /// <summary>Tracks a SignalR connection (raw ones are ignored) until <see cref="Remove"/>.</summary>
-    public void Add(HubConnectionContext connection)
+    /// <summary>Tracks a SignalR connection (raw ones are ignored) until <see cref="Disconnected"/>.</summary>
+    public void Connected(HubConnectionContext connection)
     {
         if (connection.Features.Get<ChatConnectionFeature>() is null)
         {
@@ -46,7 +47,7 @@ internal sealed class SignalRShutdown(IHostApplicationLifetime lifetime, IOption
         }
     }
 
-    public void Remove(HubConnectionContext connection) => connections.TryRemove(connection.ConnectionId, out _);
+    public void Disconnected(HubConnectionContext connection) => connections.TryRemove(connection.ConnectionId, out _);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {

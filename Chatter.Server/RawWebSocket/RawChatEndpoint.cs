@@ -1,18 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
-using Chatter.Protocol;
-using Chatter.Protocol.Frames;
-using Chatter.Server.Authentication;
+using Chatter.Server.Delivery;
 using Chatter.Server.Hosting;
-using Chatter.Server.Diagnostics;
 using Chatter.Server.Hubs;
-using Chatter.Server.Limits;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
-using Log = Chatter.Server.RawWebSocket.RawWebSocketLog;
 
 namespace Chatter.Server.RawWebSocket;
 
@@ -23,7 +17,11 @@ namespace Chatter.Server.RawWebSocket;
 internal sealed class RawChatEndpoint(
     HubConnectionHandler<ChatHub> hub,
     RawLogin login,
+    DeliverySettings delivery,
+    OutboundBudget budget,
+    SendTimeouts timeouts,
     IOptions<ChatterOptions> options,
+    TimeProvider time,
     IHostApplicationLifetime lifetime,
     IMemoryPoolFactory<byte> memoryPools,
     ILogger<RawChatEndpoint> logger)
@@ -35,8 +33,8 @@ internal sealed class RawChatEndpoint(
     public static bool Handles(HttpContext context)
         => context.Request.Path.StartsWithSegments(Path, StringComparison.OrdinalIgnoreCase, out var rest) && rest.Value is null or "" or "/";
 
-    /// <summary>The raw connections' pipe options, one pair for all of them (see <see cref="CreatePipes"/>).</summary>
-    private readonly (PipeOptions Input, PipeOptions Output) pipes = CreatePipes(memoryPools.Create(), options.Value);
+    /// <summary>The raw connections' input pipe options, one for all of them (see <see cref="CreateInputPipe"/>).</summary>
+    private readonly PipeOptions inputPipe = CreateInputPipe(memoryPools.Create(), options.Value);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -57,20 +55,17 @@ internal sealed class RawChatEndpoint(
 
         using (loggedIn.Slot)
         {
-            var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, pipes.Input, pipes.Output, logger);
-            await pump.RunAsync(hub, lifetime.ApplicationStopping);
+            var queue = new Outbox(delivery.MaxMessages, delivery.MaxBytes, budget, time);
+            var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, inputPipe, queue, logger);
+            await pump.RunAsync(hub, timeouts, lifetime.ApplicationStopping);
         }
     }
 
     /// <summary>
-    /// Client → hub: small, so a client that sends faster than the hub handles is held back by TCP. Hub → client:
-    /// <c>Chatter:Limits:OutboundBufferBytes</c>; past it the connection's writes queue (see <see cref="DeliveryContext"/>).
-    /// Both take their segments from Kestrel's pinned-block pool, which grows to demand and trims itself: the shared
-    /// array pool keeps only a few arrays per core, so a broadcast to many connections would allocate a new segment
-    /// for each of them.
+    /// Client → hub: small, so a client that sends faster than the hub handles is held back by TCP. Its segments come
+    /// from Kestrel's pinned-block pool, which grows to demand and trims itself. (Hub → client has no pipe: see
+    /// <see cref="RawOutput"/> and <see cref="Outbox"/>.)
     /// </summary>
-    private static (PipeOptions Input, PipeOptions Output) CreatePipes(MemoryPool<byte> pool, ChatterOptions settings)
-        => (new PipeOptions(pool, pauseWriterThreshold: 4L * settings.MaxFrameBytes, resumeWriterThreshold: 2L * settings.MaxFrameBytes, useSynchronizationContext: false),
-            new PipeOptions(pool, pauseWriterThreshold: settings.Limits.OutboundBufferBytes, resumeWriterThreshold: settings.Limits.OutboundBufferBytes / 2, useSynchronizationContext: false));
-
+    private static PipeOptions CreateInputPipe(MemoryPool<byte> pool, ChatterOptions settings)
+        => new(pool, pauseWriterThreshold: 4L * settings.MaxFrameBytes, resumeWriterThreshold: 2L * settings.MaxFrameBytes, useSynchronizationContext: false);
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Claims;
+using Chatter.Server.Delivery;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -13,7 +14,7 @@ namespace Chatter.Server.RawWebSocket;
 /// <summary>
 /// The in-process connection that carries a raw client into the hub, and its features, in one object: the
 /// authenticated user, text frames, no SignalR keep-alive expected from the client (the WebSocket has its own), the
-/// upgrade request and <see cref="ChatConnectionFeature"/>. Features others set (the Redis backplane sets its own) are
+/// upgrade request, <see cref="ChatConnectionFeature"/>, its send queue and its delivery. Features others set (the Redis backplane sets its own) are
 /// kept in a list made when the first one arrives. <see cref="DefaultConnectionContext"/> keeps every feature in a
 /// dictionary instead, about 600 bytes more for every idle connection.
 /// </summary>
@@ -26,23 +27,26 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
         typeof(IConnectionIdFeature), typeof(IConnectionTransportFeature), typeof(IConnectionItemsFeature),
         typeof(IConnectionUserFeature), typeof(IConnectionLifetimeFeature), typeof(IConnectionEndPointFeature),
         typeof(ITransferFormatFeature), typeof(IConnectionInherentKeepAliveFeature), typeof(IHttpContextFeature),
-        typeof(ChatConnectionFeature),
+        typeof(ChatConnectionFeature), typeof(Outbox), typeof(IDelivery),
     ];
 
     // Never disposed, on purpose: Abort cancels it later, on a thread-pool thread, and a source disposed before that
     // would make the queued Cancel throw there, which ends the process. It has no timer, so the GC takes it.
     private readonly CancellationTokenSource closed = new();
     private readonly ChatConnectionFeature chat;
+    private readonly Outbox queue;
+    private IDelivery? delivery;
     private List<KeyValuePair<Type, object?>>? others;
     private int revision;
 
-    public RawConnectionContext(HttpContext upgrade, IDuplexPipe transport, ClaimsPrincipal user, ChatConnectionFeature chat)
+    public RawConnectionContext(HttpContext upgrade, IDuplexPipe transport, ClaimsPrincipal user, ChatConnectionFeature chat, Outbox queue)
     {
         ConnectionId = upgrade.TraceIdentifier;
         Transport = transport;
         User = user;
         HttpContext = upgrade;
         this.chat = chat;
+        this.queue = queue;
         ConnectionClosed = closed.Token;
         RemoteEndPoint = upgrade.Connection.RemoteIpAddress is { } address ? new IPEndPoint(address, upgrade.Connection.RemotePort) : null;
     }
@@ -75,6 +79,13 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
         set
         {
             revision++;
+            if (key == typeof(IDelivery) && value is IDelivery set)
+            {
+                // Set by the delivery for every connection: kept in a field of its own rather than the list.
+                delivery = set;
+                return;
+            }
+
             others ??= [];
             var index = others.FindIndex(feature => feature.Key == key);
             if (index >= 0)
@@ -134,5 +145,9 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
         return Own(key);
     }
 
-    private object? Own(Type key) => key == typeof(ChatConnectionFeature) ? chat : Array.IndexOf(OwnFeatures, key) >= 0 ? this : null;
+    private object? Own(Type key)
+        => key == typeof(ChatConnectionFeature) ? chat
+            : key == typeof(Outbox) ? queue
+            : key == typeof(IDelivery) ? delivery
+            : Array.IndexOf(OwnFeatures, key) >= 0 ? this : null;
 }

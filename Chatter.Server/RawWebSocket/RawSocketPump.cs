@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
+using Chatter.Server.Delivery;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Log = Chatter.Server.RawWebSocket.RawWebSocketLog;
@@ -10,9 +10,11 @@ namespace Chatter.Server.RawWebSocket;
 
 /// <summary>
 /// Runs a logged-in raw client as a hub connection: <see cref="HubConnectionHandler{THub}"/> over an in-process
-/// connection (two pipes), a receive loop feeding it the client's messages and a send loop writing its frames
-/// to the socket, the only writer of the socket. When one loop ends the other gets <see cref="CloseTimeout"/>,
-/// then the socket is aborted.
+/// connection, a receive loop feeding it the client's messages (through a small pipe, so a client that sends faster than
+/// the hub handles is held back by TCP), and a writer loop, the socket's only writer, sending what the connection's
+/// <see cref="Outbox"/> holds (broadcasts, the replay and the hub's answers) straight to the socket. When one side
+/// ends, the other gets <see cref="CloseTimeout"/>, then the socket is aborted. Why the socket is closed is kept in one
+/// place (<see cref="RawClose"/>).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection context has nothing to dispose (see RawConnectionContext).")]
 internal sealed class RawSocketPump
@@ -22,43 +24,44 @@ internal sealed class RawSocketPump
 
     private readonly WebSocket socket;
     private readonly RawConnectionContext connection;
-    private readonly DuplexPipe application;
+    private readonly PipeWriter input;
+    private readonly Outbox queue;
     private readonly int maxFrameBytes;
     private readonly ILogger logger;
-    private readonly string? user;
-    private WebSocketCloseStatus closeStatus = WebSocketCloseStatus.NormalClosure;
-    private string closeDescription = "";
-    private volatile bool ending;
+    private readonly string user;
+    private readonly RawClose close = new();
 
-    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, PipeOptions inputPipe, PipeOptions outputPipe, ILogger logger)
+    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, PipeOptions inputPipe, Outbox queue, ILogger logger)
     {
         this.socket = socket;
         this.maxFrameBytes = maxFrameBytes;
         this.logger = logger;
         this.user = user;
+        this.queue = queue;
 
-        var input = new Pipe(inputPipe);
-        var output = new Pipe(outputPipe);
-        application = new DuplexPipe(output.Reader, input.Writer);
-        connection = new RawConnectionContext(upgrade, new DuplexPipe(input.Reader, output.Writer), Authentication.UserDirectory.CreatePrincipal(user, "chatter-raw"), new ChatConnectionFeature("raw", since));
+        var pipe = new Pipe(inputPipe);
+        input = pipe.Writer;
+        var output = new RawOutput(queue, full: () => EndHub(WebSocketCloseStatus.PolicyViolation, "closed by the server"), handshakeRefused: HandshakeRefused);
+        connection = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, output), Authentication.UserDirectory.CreatePrincipal(user, "chatter-raw"), new ChatConnectionFeature("raw", since), queue);
     }
 
     /// <summary>Runs until the client or the hub ends the connection, or <paramref name="stopping"/> fires (close 1001).</summary>
-    public async Task RunAsync(HubConnectionHandler<ChatHub> handler, CancellationToken stopping)
+    public async Task RunAsync(HubConnectionHandler<ChatHub> handler, SendTimeouts timeouts, CancellationToken stopping)
     {
-        await application.Output.WriteAsync(Handshake, CancellationToken.None);
+        await input.WriteAsync(Handshake, CancellationToken.None);
         var hub = RunHubAsync(handler);
         var sending = SendLoopAsync();
         var receiving = ReceiveLoopAsync();
 
-        // The hub aborts the transport (a slow consumer, see DeliveryContext) while its own writes wait on a
-        // full pipe: it cannot end until the socket does, so the socket must not wait for it.
+        // The hub aborts the transport (a slow consumer, a stuck send) while the client may still be connected: the
+        // socket must then end without waiting for the hub.
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (timeouts.Watch(queue, connection.ConnectionId, user, Abort))
         await using (connection.ConnectionClosed.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), aborted))
         await using (stopping.Register(static state => ((RawSocketPump)state!).EndHub(WebSocketCloseStatus.EndpointUnavailable, "server shutting down"), this))
         {
             var first = await Task.WhenAny(receiving, sending, hub, aborted.Task);
-            if (first == aborted.Task && !ending)
+            if (first == aborted.Task)
             {
                 EndHub(WebSocketCloseStatus.PolicyViolation, "closed by the server");
             }
@@ -66,10 +69,10 @@ internal sealed class RawSocketPump
             {
                 // The hub or the socket ended first: end the other side too. When the client closed instead, the
                 // hub first handles what the client sent before its close, then ends on the finished input.
-                EndHub(closeStatus, closeDescription);
+                connection.Abort();
             }
 
-            // The send loop sends the close frame once the hub's output completes; a client that does not read
+            // The writer loop sends the close frame once the hub's output completes; a client that does not read
             // (or does not answer the close) has CloseTimeout before its socket is aborted.
             await WaitOrAbortAsync(Task.WhenAll(sending, receiving));
             await hub;
@@ -81,6 +84,12 @@ internal sealed class RawSocketPump
         try
         {
             await handler.OnConnectedAsync(connection);
+        }
+        catch (Exception ex)
+        {
+            // The connection boundary: whatever failed, the client gets 1011 and the node goes on.
+            Log.HubFailed(logger, user, connection.ConnectionId, ex);
+            close.TrySet(WebSocketCloseStatus.InternalServerError, "server error");
         }
         finally
         {
@@ -105,13 +114,12 @@ internal sealed class RawSocketPump
                 if (kind == WebSocketMessageKind.TooLarge)
                 {
                     Log.FrameTooLarge(logger, user, connection.ConnectionId, maxFrameBytes);
-                    closeStatus = WebSocketCloseStatus.MessageTooBig;
-                    closeDescription = "message too big";
+                    close.TrySet(WebSocketCloseStatus.MessageTooBig, "message too big");
                     break;
                 }
 
-                RawHubProtocol.WriteInboundFrame(kind == WebSocketMessageKind.Text ? RawHubProtocol.TextFrame : RawHubProtocol.BinaryFrame, reader.Message.Span, application.Output);
-                var flushed = await application.Output.FlushAsync(CancellationToken.None);
+                RawFrameBatcher.WriteInboundFrame(kind == WebSocketMessageKind.Text ? RawFrameBatcher.TextFrame : RawFrameBatcher.BinaryFrame, reader.Message.Span, input);
+                var flushed = await input.FlushAsync(CancellationToken.None);
                 if (flushed.IsCompleted)
                 {
                     break;
@@ -125,56 +133,57 @@ internal sealed class RawSocketPump
         }
         finally
         {
-            await application.Output.CompleteAsync();
+            await input.CompleteAsync();
         }
     }
 
+    /// <summary>The socket's one writer: every frame of the queue, in order, then the close frame.</summary>
     private async Task SendLoopAsync()
     {
-        var handshakeDone = false;
         try
         {
-            while (true)
+            while (await queue.WaitToReadAsync())
             {
-                var result = await application.Input.ReadAsync(CancellationToken.None);
-                var buffer = result.Buffer;
-                while (TryReadFrame(ref buffer, out var frame))
+                while (queue.TryRead(out var item))
                 {
-                    if (!handshakeDone)
+                    try
                     {
-                        handshakeDone = true;
-                        if (frame.Length != 2)
-                        {
-                            Log.HandshakeRefused(logger, connection.ConnectionId, Encoding.UTF8.GetString(frame));
-                            closeStatus = WebSocketCloseStatus.InternalServerError;
-                            closeDescription = "server error";
-                            return;
-                        }
-
-                        continue;
+                        await SendRecordsAsync(item.Bytes);
                     }
-
-                    await SendAsync(frame);
-                }
-
-                application.Input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
+                    finally
+                    {
+                        queue.Sent(item);
+                    }
                 }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
             Log.SocketEnded(logger, connection.ConnectionId, "send ended", ex);
+            queue.Discard();
             return;
-        }
-        finally
-        {
-            await application.Input.CompleteAsync();
         }
 
         await CloseOutputAsync();
+    }
+
+    private async ValueTask SendRecordsAsync(ReadOnlyMemory<byte> records)
+    {
+        while (RawOutboundFrames.TryRead(ref records, out var tag, out var payload))
+        {
+            if (tag == RawOutboundFrames.ServerError)
+            {
+                close.TrySet(WebSocketCloseStatus.InternalServerError, "server error");
+                continue;
+            }
+
+            var send = socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            if (!send.IsCompletedSuccessfully)
+            {
+                queue.SendStarted();
+                await send;
+            }
+        }
     }
 
     private async Task CloseOutputAsync()
@@ -183,7 +192,7 @@ internal sealed class RawSocketPump
         {
             try
             {
-                await socket.CloseOutputAsync(closeStatus, closeDescription, CancellationToken.None);
+                await socket.CloseOutputAsync(close.Status, close.Description, CancellationToken.None);
             }
             catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException)
             {
@@ -192,50 +201,24 @@ internal sealed class RawSocketPump
         }
     }
 
-    private ValueTask SendAsync(ReadOnlySequence<byte> frame)
+    private void HandshakeRefused(string answer)
     {
-        if (frame.IsSingleSegment)
-        {
-            return socket.SendAsync(frame.First, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-        }
-
-        return SendPooledAsync(frame);
+        Log.HandshakeRefused(logger, connection.ConnectionId, answer);
+        EndHub(WebSocketCloseStatus.InternalServerError, "server error");
     }
 
-    private async ValueTask SendPooledAsync(ReadOnlySequence<byte> frame)
-    {
-        var length = (int)frame.Length;
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            frame.CopyTo(rented);
-            await socket.SendAsync(rented.AsMemory(0, length), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame)
-    {
-        if (buffer.PositionOf(RawHubProtocol.RecordSeparator) is not { } end)
-        {
-            frame = default;
-            return false;
-        }
-
-        frame = buffer.Slice(0, end);
-        buffer = buffer.Slice(buffer.GetPosition(1, end));
-        return true;
-    }
-
-    /// <summary>Ends the hub's side of the in-process connection; the socket is then closed with the given status.</summary>
+    /// <summary>Ends the hub's side of the in-process connection; the socket is then closed with the given status (unless one was set before).</summary>
     private void EndHub(WebSocketCloseStatus status, string description)
     {
-        ending = true;
-        closeStatus = status;
-        closeDescription = description;
+        close.TrySet(status, description);
+        connection.Abort();
+    }
+
+    /// <summary>A stuck send: the socket is aborted at once (no close frame could get through).</summary>
+    private void Abort()
+    {
+        close.TrySet(WebSocketCloseStatus.PolicyViolation, "send timed out");
+        socket.Abort();
         connection.Abort();
     }
 

@@ -14,4 +14,7 @@ internal static partial class RawWebSocketLog
 
     [LoggerMessage(403, LogLevel.Debug, "Socket of {ConnectionId} ended: {Reason}")]
     public static partial void SocketEnded(ILogger logger, string connectionId, string reason, Exception? exception);
+
+    [LoggerMessage(404, LogLevel.Error, "The hub failed on {ConnectionId} of {User}; closing with 1011")]
+    public static partial void HubFailed(ILogger logger, string user, string connectionId, Exception exception);
 }

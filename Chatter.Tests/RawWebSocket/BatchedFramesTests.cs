@@ -88,15 +88,18 @@ public class BatchedFramesTests
     }
 
     [Test]
-    public async Task SendFramesIsTheRawAdaptersAndRefusedToSignalRClients(CancellationToken ct)
+    public async Task SignalRClientsCanSendSeveralMessagesInOneCallAndGetOneResultEach(CancellationToken ct)
     {
         await using var server = await ChatterServer.StartAsync();
         await using var client = await HubChatClient.ConnectAsync(server.HubUri, await server.GetTokenAsync("test1", cancellationToken: ct), cancellationToken: ct);
 
-        var refused = Assert.ThrowsAsync<HubException>(async () =>
-            await client.Connection.InvokeAsync<object>("SendFrames", new { frames = new[] { new { thread = "t", message = "sneaky" } } }, ct));
-        Assert.That(refused!.Message, Does.Contain("SendFrames is for /ws/chat clients"));
-        Assert.That(await client.GetHistoryAsync("t", null, 10, ct), Is.Empty, "nothing was stored");
-        Assert.That((await client.SendAsync("t", "still here", ct)).Message, Is.EqualTo("still here"), "the connection stays");
+        var results = await client.Connection.InvokeAsync<System.Text.Json.JsonElement[]>(
+            "SendMessages", new object[] { new { thread = "t", message = "one", @ref = "a" }, new { thread = "", message = "no thread", @ref = "b" } }, ct);
+
+        Assert.That(results, Has.Length.EqualTo(2));
+        Assert.That(results[0].GetProperty("ref").GetString(), Is.EqualTo("a"));
+        Assert.That(results[0].GetProperty("stored").GetProperty("message").GetString(), Is.EqualTo("one"));
+        Assert.That(results[1].GetProperty("error").GetString(), Is.Not.Null.And.Not.Empty);
+        Assert.That((await client.GetHistoryAsync("t", null, 10, ct)).Select(m => m.Message), Is.EqualTo(new[] { "one" }), "only the valid one was stored");
     }
 }

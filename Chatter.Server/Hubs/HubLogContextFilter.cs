@@ -1,10 +1,9 @@
-using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Serilog.Context;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace Chatter.Server.Diagnostics;
+namespace Chatter.Server.Hubs;
 
 /// <summary>
 /// Every log event written while the hub handles a connection (its own and the framework's) carries the

@@ -1,37 +1,50 @@
 using System.Diagnostics.CodeAnalysis;
-using Chatter.Server.Diagnostics;
-using Chatter.Server.Hosting;
-using Chatter.Server.RawWebSocket;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using Log = Chatter.Server.Hubs.DeliveryLog;
+using Log = Chatter.Server.Delivery.DeliveryLog;
 
-namespace Chatter.Server.Hubs;
+namespace Chatter.Server.Delivery;
 
 /// <summary>
-/// Wraps the real lifetime manager (in-process, or the Redis backplane) so that it delivers to each connection
-/// through a <see cref="DeliveryContext"/>. Everything else is the inner manager's.
+/// Wraps the real lifetime manager (in-process, or the Redis backplane) so that it delivers to each connection through a
+/// <see cref="DeliveryConnection"/>, into the connection's own <see cref="Outbox"/>. A raw connection brings its
+/// queue (a feature; its socket's writer loop drains it); a SignalR connection gets one here, with a
+/// <see cref="HubConnectionSender"/> that is awaited when the connection goes. Everything else is the inner manager's.
 /// </summary>
-internal sealed class DeliveryLifetimeManager(
-    HubLifetimeManager<ChatHub> inner,
-    RawHubProtocol rawProtocol,
-    IOptions<ChatterOptions> options,
-    ChatterMetrics metrics,
-    SignalRShutdown shutdown,
+public sealed class DeliveryLifetimeManager<THub>(
+    HubLifetimeManager<THub> inner,
+    DeliverySettings settings,
+    IChatMessageIds ids,
+    OutboundBudget budget,
+    SendTimeouts timeouts,
+    IEnumerable<IHubConnectionObserver> observers,
     TimeProvider time,
-    ILoggerFactory loggers) : HubLifetimeManager<ChatHub>
+    ILoggerFactory loggers) : HubLifetimeManager<THub> where THub : Hub
 {
-    private readonly ILogger logger = loggers.CreateLogger<DeliveryLifetimeManager>();
-    private readonly ILogger deliveryLogger = loggers.CreateLogger<DeliveryContext>();
+    private readonly ILogger logger = loggers.CreateLogger<DeliveryConnection>();
+    private readonly IHubConnectionObserver[] observers = [.. observers];
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
-        var limit = options.Value.Limits.OutboundBufferMessages;
-        var delivery = new DeliveryContext(connection, rawProtocol, limit == 0 ? int.MaxValue : limit, metrics, time, loggers, deliveryLogger);
-        connection.Items[typeof(DeliveryContext)] = delivery;
-        shutdown.Add(connection);
+        var queue = connection.Features.Get<Outbox>();
+        if (queue is null)
+        {
+            queue = new Outbox(settings.MaxMessages, settings.MaxBytes, budget, time);
+            var watch = timeouts.Watch(queue, connection.ConnectionId, connection.UserIdentifier, () => AbortAll(connection));
+            var sender = new HubConnectionSender(queue, connection, watch);
+            connection.Features.Set(sender);
+            sender.Start();
+        }
+
+        var delivery = new DeliveryConnection(connection, queue, ids, budget, settings.MaxMessages, loggers, logger);
+        connection.Features.Set<IDelivery>(delivery);
+        foreach (var observer in observers)
+        {
+            observer.Connected(connection);
+        }
+
         try
         {
             await inner.OnConnectedAsync(delivery);
@@ -47,15 +60,26 @@ internal sealed class DeliveryLifetimeManager(
 
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        shutdown.Remove(connection);
+        foreach (var observer in observers)
+        {
+            observer.Disconnected(connection);
+        }
+
         try
         {
-            await inner.OnDisconnectedAsync(connection.Items.TryGetValue(typeof(DeliveryContext), out var delivery) ? (DeliveryContext)delivery! : connection);
+            await inner.OnDisconnectedAsync(connection.Features.Get<IDelivery>() as DeliveryConnection ?? connection);
         }
         catch (Exception ex) when (IsBackplaneOutage(ex))
         {
             // The connection was removed before the unsubscribe failed; Redis forgets the subscriptions of a lost connection.
             Log.BackplaneRegistrationFailed(logger, connection.UserIdentifier, connection.ConnectionId, ex);
+        }
+        finally
+        {
+            if (connection.Features.Get<HubConnectionSender>() is { } sender)
+            {
+                await sender.StopAsync();
+            }
         }
     }
 
@@ -101,5 +125,12 @@ internal sealed class DeliveryLifetimeManager(
     public override bool TryGetReturnType(string invocationId, [NotNullWhen(true)] out Type? type)
         => inner.TryGetReturnType(invocationId, out type);
 
+    private static void AbortAll(HubConnectionContext connection)
+    {
+        connection.Abort();
+        connection.Features.Get<IConnectionLifetimeFeature>()?.Abort();
+    }
+
     private static bool IsBackplaneOutage(Exception ex) => ex is RedisException or TimeoutException;
 }
+

@@ -1,0 +1,193 @@
+using Chatter.Protocol;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Log = Chatter.Server.Delivery.DeliveryLog;
+
+namespace Chatter.Server.Delivery;
+
+/// <summary>
+/// A hub connection as the lifetime manager (in-process or Redis) sees it: every message the lifetime manager sends
+/// to the connection, from whichever node, is put in the connection's <see cref="Outbox"/> here, and never
+/// waits. SignalR has no other non-blocking fan-out hook, so this is a <see cref="HubConnectionContext"/> whose writes
+/// only enqueue; every other member is the real connection's.
+/// <para>
+/// The replay gate: the lifetime manager lists a connection before the hub reads its replay, so live messages that
+/// arrive first are held (bounded by the queue's message limit); once the replay is queued, the held ones go out
+/// except the history (id at or below the replay's high-water id), and from then on a message is dropped when its
+/// id is at or below the high-water id and delivered otherwise. Ids are numbered in commit order by every store, so
+/// that is exact: no grace window, and no lock once live.
+/// </para>
+/// </summary>
+public sealed class DeliveryConnection : HubConnectionContext, IDelivery
+{
+    /// <summary>The base class's options, read in its constructor only: one instance for all.</summary>
+    private static readonly HubConnectionContextOptions BaseOptions = new();
+
+    private readonly HubConnectionContext connection;
+    private readonly Outbox queue;
+    private readonly IChatMessageIds ids;
+    private readonly OutboundBudget budget;
+    private readonly int maxHeld;
+    private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private List<SerializedHubMessage>? held = [];
+    private volatile bool live;
+    private long highWater;
+    private int slow;
+
+    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, OutboundBudget budget, int maxHeld, ILoggerFactory loggers, ILogger logger)
+        : base(new ConnectionView(connection), BaseOptions, loggers)
+    {
+        this.connection = connection;
+        this.queue = queue;
+        this.ids = ids;
+        this.budget = budget;
+        this.maxHeld = maxHeld;
+        this.logger = logger;
+        UserIdentifier = connection.UserIdentifier;
+    }
+
+    /// <summary>The connection this one enqueues for.</summary>
+    public HubConnectionContext Connection => connection;
+
+    public override string ConnectionId => connection.ConnectionId;
+
+    public override IFeatureCollection Features => connection.Features;
+
+    public override IDictionary<object, object?> Items => connection.Items;
+
+    public override System.Security.Claims.ClaimsPrincipal User => connection.User;
+
+    public override CancellationToken ConnectionAborted => connection.ConnectionAborted;
+
+    public override IHubProtocol Protocol
+    {
+        get => connection.Protocol;
+        set => connection.Protocol = value;
+    }
+
+    public bool IsSlowConsumer => Volatile.Read(ref slow) == 1;
+
+    public async Task ReplayThenGoLiveAsync(string method, IReadOnlyList<ChatMessage> replay, long highWater, CancellationToken cancellationToken)
+    {
+        foreach (var message in replay)
+        {
+            await queue.WaitForRoomAsync(cancellationToken);
+            // The replay is this connection's alone, so it is serialized for it alone.
+            Enqueue(new SerializedHubMessage(new InvocationMessage(method, [message])));
+        }
+
+        lock (gate)
+        {
+            this.highWater = highWater;
+            foreach (var message in held!)
+            {
+                if (!IsHistory(message))
+                {
+                    Enqueue(message);
+                }
+            }
+
+            held = null;
+            live = true;
+        }
+    }
+
+    public override ValueTask WriteAsync(SerializedHubMessage message, CancellationToken cancellationToken = default)
+    {
+        if (!live)
+        {
+            lock (gate)
+            {
+                if (held is not null)
+                {
+                    if (held.Count >= maxHeld)
+                    {
+                        CloseSlowConsumer(budgetSpent: false);
+                    }
+                    else
+                    {
+                        held.Add(message);
+                    }
+
+                    return default;
+                }
+            }
+        }
+
+        if (!IsHistory(message))
+        {
+            Enqueue(message);
+        }
+
+        return default;
+    }
+
+    public override ValueTask WriteAsync(HubMessage message, CancellationToken cancellationToken = default)
+    {
+        // A message to this connection alone (never a chat message): in order, never held.
+        Enqueue(new SerializedHubMessage(message));
+        return default;
+    }
+
+    public override void Abort() => connection.Abort();
+
+    private bool IsHistory(SerializedHubMessage message) => ids.IdOf(message) is var id && id > 0 && id <= highWater;
+
+    private void Enqueue(SerializedHubMessage message)
+    {
+        var result = queue.TryEnqueue(new Outbound(message, message.GetSerializedMessage(connection.Protocol)));
+        if (result == EnqueueResult.Full)
+        {
+            CloseSlowConsumer(budgetSpent: budget.Used >= budget.Bytes);
+        }
+    }
+
+    private void CloseSlowConsumer(bool budgetSpent)
+    {
+        if (Interlocked.Exchange(ref slow, 1) != 0)
+        {
+            return;
+        }
+
+        if (budgetSpent)
+        {
+            Log.BudgetSpent(logger, UserIdentifier, ConnectionId, budget.Bytes);
+        }
+        else
+        {
+            Log.SlowConsumer(logger, UserIdentifier, ConnectionId, queue.Count);
+        }
+
+        connection.Abort();
+        // The hub's abort alone waits for the writes the client never takes; the transport must end too.
+        connection.Features.Get<IConnectionLifetimeFeature>()?.Abort();
+    }
+
+    /// <summary>The base class needs a <see cref="ConnectionContext"/>: this one shows the real connection's.</summary>
+    private sealed class ConnectionView(HubConnectionContext connection) : ConnectionContext
+    {
+        public override string ConnectionId
+        {
+            get => connection.ConnectionId;
+            set => throw new NotSupportedException();
+        }
+
+        public override IFeatureCollection Features => connection.Features;
+
+        public override IDictionary<object, object?> Items
+        {
+            get => connection.Items;
+            set => throw new NotSupportedException();
+        }
+
+        public override System.IO.Pipelines.IDuplexPipe Transport
+        {
+            get => connection.Features.Get<IConnectionTransportFeature>()!.Transport;
+            set => throw new NotSupportedException();
+        }
+    }
+}

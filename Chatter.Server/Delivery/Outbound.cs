@@ -1,0 +1,12 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace Chatter.Server.Delivery;
+
+/// <summary>
+/// One entry of a connection's <see cref="Outbox"/>: a message serialized for the connection's protocol.
+/// <see cref="Message"/> is the shared serialization cache of a broadcast (its bytes are made once per protocol, not
+/// once per recipient); <see cref="Bytes"/> are the bytes the connection's protocol made of it (counted against the
+/// queue's and the node's bounds); <see cref="Pooled"/>, when set, is a rented array behind <see cref="Bytes"/>
+/// that goes back to the shared pool once sent.
+/// </summary>
+public readonly record struct Outbound(SerializedHubMessage? Message, ReadOnlyMemory<byte> Bytes, byte[]? Pooled = null);

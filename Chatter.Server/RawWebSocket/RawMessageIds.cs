@@ -1,0 +1,21 @@
+using Chatter.Protocol;
+using Chatter.Server.Delivery;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+
+namespace Chatter.Server.RawWebSocket;
+
+/// <summary>
+/// The id of a broadcast's chat message: from the message itself when it was made on this node, else from the tag of
+/// its <c>chatter-raw</c> form (every node serializes a broadcast for every protocol, this one included, before it goes
+/// through the backplane), so no JSON is parsed.
+/// </summary>
+public sealed class RawMessageIds(RawHubProtocol raw) : IChatMessageIds
+{
+    public long IdOf(SerializedHubMessage message) => message.Message switch
+    {
+        InvocationMessage { Arguments: [ChatMessage chat] } => chat.Id,
+        null => RawOutboundFrames.TagOf(message.GetSerializedMessage(raw).Span) is var tag and > 0 ? tag : 0,
+        _ => 0,
+    };
+}
