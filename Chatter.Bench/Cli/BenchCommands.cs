@@ -17,16 +17,19 @@ internal static class BenchCommands
         usage: dotnet run -c Release --project Chatter.Bench -- COMMAND [options]
 
           users N [--prefix load]                 N load users as users.json to stdout ({"load0001":"pw-…"})
-          baseline --port 8001 [--host 127.0.0.1] --users bench-users.json
-                                                  the minimal raw-WebSocket server of the same protocol
+          baseline --port 8001 [--host 127.0.0.1] --users bench-users.json [--transport raw|signalr]
+                                                  raw: the minimal raw-WebSocket server of the same protocol;
+                                                  signalr: a plain SignalR chat hub (/hubs/chat, /api/token), no store
           fanout   --url ws://127.0.0.1:8000      N clients, K senders at a fixed rate
           saturate --url ...                      K senders as fast as a window of unconfirmed messages allows
           idle     --url ...                      N idle logged-in connections; server memory per connection
           logins   --url ...                      connect + login rate at a concurrency
           history  --url ...                      login with a replay of N messages; time to the last frame
-          compare SCENARIO --url CHATTER --baseline-url BASELINE [--rounds N]
+          compare SCENARIO --url CHATTER --baseline-url BASELINE [--rounds N] [--transport raw|signalr]
                                                   the scenario against the baseline, then Chatter, with ratios;
-                                                  with --rounds, N such pairs and the median of each figure
+                                                  with --rounds, N such pairs and the median of each figure;
+                                                  --transport signalr: every client SignalR, on both (the baseline
+                                                  started with baseline --transport signalr)
           store [--rows 1000000] [--threads 100] [--writers 64] [--path FILE]
                                                   the SQLite history store on its own
           micro [--iterations 1000000]            time and allocated bytes per operation of the broadcast path's pieces
@@ -34,7 +37,8 @@ internal static class BenchCommands
         load options (defaults in brackets):
           --users FILE [bench-users.json]  --clients N [10]  --senders K [2]  --rate MSG_PER_S_PER_SENDER [100]
           --duration S [10]  --messages N (fanout: per sender; history: replayed [1000])  --window W [8]
-          --size CHARS [64]  --signalr-share 0..1 [0]  --connect-concurrency N [32]  --concurrency N [32] (logins)
+          --size CHARS [64]  --signalr-share 0..1 [0]  --transport raw|signalr [raw] (signalr: every client)
+          --connect-concurrency N [32]  --concurrency N [32] (logins)
           --drain-timeout S [10]  --settle S [5] (idle)  --repeat N [10] (history)  --threads N (history)
           --server-pid PID (default: the process listening on the URL's port)  --baseline-pid PID
           --chart FILE.svg (latency distribution)  --label NAME [chatter] (the --url target's column)
@@ -42,11 +46,13 @@ internal static class BenchCommands
           --server-allocations (flag, last: sample the server's allocations through its diagnostics port)
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Runs the command <paramref name="args"/> name; results go to <paramref name="output"/> (default: standard output).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
     {
+        output ??= Console.Out;
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.WriteLine(Usage);
+            await output.WriteLineAsync(Usage);
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -56,11 +62,11 @@ internal static class BenchCommands
             return args[0] switch
             {
                 "store" => await StoreBenchmark.RunAsync(args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1])),
-                "users" => WriteUsers(options),
+                "users" => WriteUsers(options, output),
                 "micro" => Micro.MicroBenchmark.Run(options.Int("iterations", 1_000_000)),
-                "baseline" => await RunBaselineAsync(options),
-                "compare" => await RunScenarioAsync(options.FirstPositional ?? throw new ArgumentException("compare needs a scenario: compare fanout --url ... --baseline-url ..."), options, compare: true),
-                _ => await RunScenarioAsync(args[0], options, compare: false),
+                "baseline" => await RunBaselineAsync(options, output),
+                "compare" => await RunScenarioAsync(options.FirstPositional ?? throw new ArgumentException("compare needs a scenario: compare fanout --url ... --baseline-url ..."), options, compare: true, output),
+                _ => await RunScenarioAsync(args[0], options, compare: false, output),
             };
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or BenchException or InvalidDataException or FileNotFoundException
@@ -72,14 +78,14 @@ internal static class BenchCommands
         }
     }
 
-    private static int WriteUsers(BenchArguments options)
+    private static int WriteUsers(BenchArguments options, TextWriter output)
     {
         var count = int.Parse(options.FirstPositional ?? throw new ArgumentException("users needs a count: users 200 > bench-users.json"), CultureInfo.InvariantCulture);
-        Console.WriteLine(BenchUsers.Generate(count, options.String("prefix", "load")!).ToJson());
+        output.WriteLine(BenchUsers.Generate(count, options.String("prefix", "load")!).ToJson());
         return 0;
     }
 
-    private static async Task<int> RunBaselineAsync(BenchArguments options)
+    private static async Task<int> RunBaselineAsync(BenchArguments options, TextWriter output)
     {
         var users = BenchUsers.Load(options.String("users", "bench-users.json")!);
         var address = IPAddress.Parse(options.String("host", "127.0.0.1")!);
@@ -89,13 +95,31 @@ internal static class BenchCommands
             e.Cancel = true;
             stop.Cancel();
         };
-        await using var server = await BaselineServer.StartAsync(address, options.Int("port", 8001), users.ToDictionary(), stop.Token);
-        Console.WriteLine($"baseline server on {server.WsUri} with {users.Count} users (pid {Environment.ProcessId}); Ctrl+C stops it");
-        await server.WaitForShutdownAsync(stop.Token);
-        return 0;
+        var port = options.Int("port", 8001);
+        switch (options.String("transport", "raw"))
+        {
+            case "raw":
+            {
+                await using var server = await BaselineServer.StartAsync(address, port, users.ToDictionary(), stop.Token);
+                await output.WriteLineAsync($"baseline server on {server.WsUri} with {users.Count} users (pid {Environment.ProcessId}); Ctrl+C stops it");
+                await server.WaitForShutdownAsync(stop.Token);
+                return 0;
+            }
+
+            case "signalr":
+            {
+                await using var server = await SignalRBaselineServer.StartAsync(address, port, users.ToDictionary(), stop.Token);
+                await output.WriteLineAsync($"SignalR baseline server on {server.HubUri} (tokens: POST /api/token) with {users.Count} users (pid {Environment.ProcessId}); Ctrl+C stops it");
+                await server.WaitForShutdownAsync(stop.Token);
+                return 0;
+            }
+
+            default:
+                throw new ArgumentException("--transport is raw or signalr");
+        }
     }
 
-    private static async Task<int> RunScenarioAsync(string scenario, BenchArguments options, bool compare)
+    private static async Task<int> RunScenarioAsync(string scenario, BenchArguments options, bool compare, TextWriter output)
     {
         var run = Scenario(scenario);
         var unknown = options.Unknown(ScenarioSettings.Options).ToList();
@@ -115,7 +139,7 @@ internal static class BenchCommands
         var chatter = BenchTarget.Parse(options.String("label", "chatter")!, options.RequiredString("url"));
         targets.Add((chatter, settings.ServerPid ?? FindServer(chatter)));
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (!console.Profile.Capabilities.Interactive)
         {
             // Redirected to a file: wide enough that no label wraps.
@@ -142,7 +166,10 @@ internal static class BenchCommands
                     continue;
                 }
 
-                var targetSettings = target.Name == "baseline" ? roundSettings with { SignalRShare = 0, ServerPid = pid } : roundSettings with { ServerPid = pid };
+                // The raw baseline speaks only the raw protocol; with --transport signalr both targets get SignalR clients only.
+                var targetSettings = target.Name == "baseline" && settings.Transport == "raw"
+                    ? roundSettings with { SignalRShare = 0, ServerPid = pid }
+                    : roundSettings with { ServerPid = pid };
                 var progress = new RunProgress();
                 byTarget[i].Add(await LiveProgress.RunAsync(console, progress, () => run(target, targetSettings, progress, CancellationToken.None)));
             }

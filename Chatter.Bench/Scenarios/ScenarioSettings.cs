@@ -14,7 +14,7 @@ internal sealed record ScenarioSettings
     {
         "url", "baseline-url", "users", "clients", "senders", "rate", "duration", "messages", "window", "size",
         "signalr-share", "connect-concurrency", "concurrency", "server-pid", "baseline-pid", "drain-timeout",
-        "settle", "repeat", "chart", "threads", "label", "server-allocations", "raw-client", "rounds",
+        "settle", "repeat", "chart", "threads", "label", "server-allocations", "raw-client", "rounds", "transport",
     };
 
     public required BenchUsers Users { get; init; }
@@ -39,6 +39,13 @@ internal sealed record ScenarioSettings
 
     /// <summary>Characters of each message's text (<c>--size</c>), at least what the send time and sequence need.</summary>
     public int Size { get; init; } = 64;
+
+    /// <summary>
+    /// What <c>compare</c> compares (<c>--transport</c>): <c>raw</c> (the raw baseline; every baseline client is raw, and
+    /// <see cref="SignalRShare"/> applies to Chatter's clients) or <c>signalr</c> (every client of both targets is a SignalR
+    /// client, against the SignalR baseline: <see cref="SignalRShare"/> is 1).
+    /// </summary>
+    public string Transport { get; init; } = "raw";
 
     /// <summary>Fraction of clients that are SignalR clients (<c>--signalr-share</c>, 0–1), spread evenly over the clients.</summary>
     public double SignalRShare { get; init; }
@@ -92,7 +99,8 @@ internal sealed record ScenarioSettings
         Messages = args.OptionalInt("messages"),
         Window = args.Int("window", 8),
         Size = args.Int("size", 64),
-        SignalRShare = args.Double("signalr-share", 0),
+        Transport = ReadTransport(args),
+        SignalRShare = ReadTransport(args) == "signalr" ? 1 : args.Double("signalr-share", 0),
         ConnectConcurrency = args.Int("connect-concurrency", 32),
         Concurrency = args.Int("concurrency", 32),
         DrainTimeoutSeconds = args.Double("drain-timeout", 10),
@@ -102,5 +110,13 @@ internal sealed record ScenarioSettings
         ServerPid = args.OptionalInt("server-pid"),
         ServerAllocations = args.Has("server-allocations"),
         RawClient = args.String("raw-client", "lean") is "lean" or "websocket" ? args.String("raw-client", "lean")! : throw new ArgumentException("--raw-client is lean or websocket"),
+    };
+
+    private static string ReadTransport(BenchArguments args) => args.String("transport", "raw") switch
+    {
+        "raw" => "raw",
+        "signalr" when args.Has("signalr-share") => throw new ArgumentException("--transport signalr makes every client a SignalR client: leave out --signalr-share"),
+        "signalr" => "signalr",
+        _ => throw new ArgumentException("--transport is raw or signalr"),
     };
 }

@@ -14,7 +14,7 @@ namespace Chatter.Tests.Bench;
 [CancelAfter(120_000)]
 public class BenchSmokeTests
 {
-    private static readonly IReadOnlyDictionary<string, string?> BenchServerSettings = new Dictionary<string, string?>
+    internal static readonly IReadOnlyDictionary<string, string?> BenchServerSettings = new Dictionary<string, string?>
     {
         ["Chatter:History:Store"] = "memory",
         ["Serilog:MinimumLevel:Default"] = "Warning",
@@ -125,7 +125,7 @@ public class BenchSmokeTests
         });
     }
 
-    private static void AssertEveryMessageDeliveredOnce(ScenarioResult result, double sent, int receivers)
+    internal static void AssertEveryMessageDeliveredOnce(ScenarioResult result, double sent, int receivers)
     {
         Assert.Multiple(() =>
         {
