@@ -1,4 +1,5 @@
 using Chatter.Protocol;
+using Chatter.Server.Diagnostics;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -29,7 +30,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private readonly HubConnectionContext connection;
     private readonly Outbox queue;
     private readonly IChatMessageIds ids;
-    private readonly OutboundBudget budget;
+    private readonly ChatterMetrics metrics;
     private readonly int maxHeld;
     private readonly ILogger logger;
     private readonly Lock gate = new();
@@ -38,13 +39,13 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private long highWater;
     private int slow;
 
-    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, OutboundBudget budget, int maxHeld, ILoggerFactory loggers, ILogger logger)
+    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, int maxHeld, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
         : base(new ConnectionView(connection), BaseOptions, loggers)
     {
         this.connection = connection;
         this.queue = queue;
         this.ids = ids;
-        this.budget = budget;
+        this.metrics = metrics;
         this.maxHeld = maxHeld;
         this.logger = logger;
         UserIdentifier = connection.UserIdentifier;
@@ -69,7 +70,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
         set => connection.Protocol = value;
     }
 
-    public bool IsSlowConsumer => Volatile.Read(ref slow) == 1;
+    public bool IsSlowConsumer => Volatile.Read(ref slow) == 1 || queue.IsRefused;
 
     public async Task ReplayThenGoLiveAsync(string method, IReadOnlyList<ChatMessage> replay, long highWater, CancellationToken cancellationToken)
     {
@@ -106,7 +107,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
                 {
                     if (held.Count >= maxHeld)
                     {
-                        CloseSlowConsumer(budgetSpent: false);
+                        CloseSlowConsumer();
                     }
                     else
                     {
@@ -118,9 +119,9 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             }
         }
 
-        if (!IsHistory(message))
+        if (!IsHistory(message) && Enqueue(message))
         {
-            Enqueue(message);
+            metrics.MessageDelivered();
         }
 
         return default;
@@ -133,34 +134,36 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
         return default;
     }
 
+    public void Refuse(string reason)
+    {
+        // Sent after what is queued; the connection's writer loop ends the connection once it is written.
+        Enqueue(new SerializedHubMessage(new CloseMessage(reason, allowReconnect: false)));
+        queue.Complete();
+    }
+
     public override void Abort() => connection.Abort();
 
     private bool IsHistory(SerializedHubMessage message) => ids.IdOf(message) is var id && id > 0 && id <= highWater;
 
-    private void Enqueue(SerializedHubMessage message)
+    private bool Enqueue(SerializedHubMessage message)
     {
         var result = queue.TryEnqueue(new Outbound(message, message.GetSerializedMessage(connection.Protocol)));
         if (result == EnqueueResult.Full)
         {
-            CloseSlowConsumer(budgetSpent: budget.Used >= budget.Bytes);
+            CloseSlowConsumer();
         }
+
+        return result == EnqueueResult.Queued;
     }
 
-    private void CloseSlowConsumer(bool budgetSpent)
+    private void CloseSlowConsumer()
     {
         if (Interlocked.Exchange(ref slow, 1) != 0)
         {
             return;
         }
 
-        if (budgetSpent)
-        {
-            Log.BudgetSpent(logger, UserIdentifier, ConnectionId, budget.Bytes);
-        }
-        else
-        {
-            Log.SlowConsumer(logger, UserIdentifier, ConnectionId, queue.Count);
-        }
+        Log.SlowConsumer(logger, UserIdentifier, ConnectionId, queue.Count);
 
         connection.Abort();
         // The hub's abort alone waits for the writes the client never takes; the transport must end too.

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Chatter.Server.Diagnostics;
 using StackExchange.Redis;
 using Log = Chatter.Server.Delivery.DeliveryLog;
 
@@ -20,6 +21,7 @@ public sealed class DeliveryLifetimeManager<THub>(
     OutboundBudget budget,
     SendTimeouts timeouts,
     IEnumerable<IHubConnectionObserver> observers,
+    ChatterMetrics metrics,
     TimeProvider time,
     ILoggerFactory loggers) : HubLifetimeManager<THub> where THub : Hub
 {
@@ -32,13 +34,15 @@ public sealed class DeliveryLifetimeManager<THub>(
         if (queue is null)
         {
             queue = new Outbox(settings.MaxMessages, settings.MaxBytes, budget, time);
-            var watch = timeouts.Watch(queue, connection.ConnectionId, connection.UserIdentifier, () => AbortAll(connection));
-            var sender = new HubConnectionSender(queue, connection, watch);
+            var watches = new CompositeWatch(
+                timeouts.Watch(queue, connection.ConnectionId, connection.UserIdentifier, () => AbortAll(connection)),
+                budget.Register(queue, connection.ConnectionId, connection.UserIdentifier, () => AbortAll(connection)));
+            var sender = new HubConnectionSender(queue, connection, watches);
             connection.Features.Set(sender);
             sender.Start();
         }
 
-        var delivery = new DeliveryConnection(connection, queue, ids, budget, settings.MaxMessages, loggers, logger);
+        var delivery = new DeliveryConnection(connection, queue, ids, settings.MaxMessages, metrics, loggers, logger);
         connection.Features.Set<IDelivery>(delivery);
         foreach (var observer in observers)
         {
@@ -129,6 +133,15 @@ public sealed class DeliveryLifetimeManager<THub>(
     {
         connection.Abort();
         connection.Features.Get<IConnectionLifetimeFeature>()?.Abort();
+    }
+
+    private sealed class CompositeWatch(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+        }
     }
 
     private static bool IsBackplaneOutage(Exception ex) => ex is RedisException or TimeoutException;

@@ -11,6 +11,6 @@ internal static partial class DeliveryLog
     [LoggerMessage(303, LogLevel.Warning, "Closing {ConnectionId} of {User}: a send took longer than {Seconds} seconds")]
     public static partial void SendTimedOut(ILogger logger, string? user, string connectionId, double seconds);
 
-    [LoggerMessage(304, LogLevel.Warning, "Closing {ConnectionId} of {User}: the node's outbound budget of {BudgetBytes} bytes is spent and the connection is behind")]
-    public static partial void BudgetSpent(ILogger logger, string? user, string connectionId, long budgetBytes);
+    [LoggerMessage(304, LogLevel.Warning, "Closing {ConnectionId} of {User}: slow consumer, the node's outbound budget of {BudgetBytes} bytes is spent and it holds {QueuedBytes} of them")]
+    public static partial void BudgetSpent(ILogger logger, string? user, string connectionId, long budgetBytes, long queuedBytes);
 }

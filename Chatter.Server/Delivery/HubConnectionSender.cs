@@ -37,5 +37,12 @@ internal sealed class HubConnectionSender(Outbox queue, HubConnectionContext con
                 queue.Sent(item);
             }
         }
+
+        // The queue completes before the connection ends only when the connection was refused (IDelivery.Refuse): the
+        // close is written, now the connection ends, whatever the client does.
+        if (!connection.ConnectionAborted.IsCancellationRequested)
+        {
+            connection.Abort();
+        }
     }
 }

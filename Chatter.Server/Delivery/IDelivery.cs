@@ -17,6 +17,12 @@ public interface IDelivery
     /// </summary>
     Task ReplayThenGoLiveAsync(string method, IReadOnlyList<ChatMessage> replay, long highWater, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Refuses the connection without an exception (nothing to log as an error): after what is queued, the client gets
+    /// a close with <paramref name="reason"/> (a SignalR client's connection closes with it), then the connection ends.
+    /// </summary>
+    void Refuse(string reason);
+
     /// <summary>True once the connection was closed for not taking its messages.</summary>
     bool IsSlowConsumer { get; }
 }

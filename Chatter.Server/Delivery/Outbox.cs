@@ -18,30 +18,43 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
     private long bytes;
     private long sendingSince;
     private TaskCompletionSource? room;
+    private int refused;
 
     /// <summary>Messages waiting now.</summary>
     public int Count => Volatile.Read(ref count);
+
+    /// <summary>Bytes waiting now.</summary>
+    public long QueuedBytes => Volatile.Read(ref bytes);
+
+    /// <summary>True once the node's budget closed this connection (<see cref="Refuse"/>).</summary>
+    public bool IsRefused => Volatile.Read(ref refused) == 1;
 
     /// <summary>Puts a message in, never waiting.</summary>
     public EnqueueResult TryEnqueue(Outbound item)
     {
         var length = item.Bytes.Length;
-        var waiting = Interlocked.Increment(ref count);
-        Interlocked.Add(ref bytes, length);
-        if (waiting > maxMessages || !budget.TryTake(length, behind: waiting > 1))
+        if (IsRefused)
         {
-            Undo(length);
+            Return(item);
+            return EnqueueResult.Closed;
+        }
+
+        if (Interlocked.Increment(ref count) > maxMessages)
+        {
+            Interlocked.Decrement(ref count);
+            Return(item);
             return EnqueueResult.Full;
         }
 
+        Interlocked.Add(ref bytes, length);
         if (!channel.Writer.TryWrite(item))
         {
-            budget.Release(length);
             Undo(length);
             Return(item);
             return EnqueueResult.Closed;
         }
 
+        budget.Take(length);
         return EnqueueResult.Queued;
     }
 
@@ -89,6 +102,9 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
 
     /// <summary>How long the send in progress has taken; zero when none is.</summary>
     public TimeSpan SendingFor(long now) => Volatile.Read(ref sendingSince) is var since and not 0 ? time.GetElapsedTime(since, now) : TimeSpan.Zero;
+
+    /// <summary>Takes no more messages (the node's budget closes the connection); false when it was refused already.</summary>
+    public bool Refuse() => Interlocked.Exchange(ref refused, 1) == 0;
 
     /// <summary>No more messages: the writer loop ends once it has sent what waits.</summary>
     public void Complete() => channel.Writer.TryComplete();

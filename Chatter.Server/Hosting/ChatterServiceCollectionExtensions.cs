@@ -158,7 +158,7 @@ public static class ChatterServiceCollectionExtensions
     private static void AddDelivery(IServiceCollection services, LimitsOptions limits, bool redis)
     {
         services.AddSingleton(new DeliverySettings(limits.OutboundBufferMessages, limits.OutboundBufferBytes));
-        services.AddSingleton(new OutboundBudget(limits.OutboundBudgetBytes));
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<OutboundBudget>(provider, limits.OutboundBudgetBytes));
         services.AddSingleton<IChatMessageIds, RawMessageIds>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<SendTimeouts>(provider, TimeSpan.FromSeconds(limits.SendTimeoutSeconds)));
         services.AddHostedService(provider => provider.GetRequiredService<SendTimeouts>());

@@ -1,4 +1,5 @@
 using Chatter.Protocol.Frames;
+using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
@@ -14,6 +15,9 @@ namespace Chatter.Server.Limits;
 internal sealed class ChatHubLimitsFilter(ConnectionLimiter connections, IMessageRate rate, ChatterMetrics metrics, ILogger<ChatHubLimitsFilter> logger) : IHubFilter
 {
     private static readonly HubRefusal RateLimited = new(FrameError.RateLimited);
+
+    /// <summary>The <c>Items</c> key of a connection refused before the hub saw it.</summary>
+    private static readonly object Refused = new();
 
     public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -40,7 +44,10 @@ internal sealed class ChatHubLimitsFilter(ConnectionLimiter connections, IMessag
         {
             AuthLog.LoginRefused(logger, user, context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), "signalr", FrameError.TooManyConnections);
             metrics.LoginRefused("signalr", FrameError.TooManyConnections);
-            throw new HubException(FrameError.TooManyConnections);
+            // An answer, not an exception: the hub never sees the connection, and nothing is logged as an error.
+            context.Context.Items[Refused] = true;
+            context.Context.Features.Get<IDelivery>()!.Refuse(FrameError.TooManyConnections);
+            return;
         }
 
         context.Context.Items[typeof(ConnectionLimiter)] = slot;
@@ -58,6 +65,12 @@ internal sealed class ChatHubLimitsFilter(ConnectionLimiter connections, IMessag
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
     {
+        if (context.Context.Items.ContainsKey(Refused))
+        {
+            // The hub never had this connection.
+            return;
+        }
+
         try
         {
             await next(context, exception);

@@ -57,7 +57,7 @@ internal sealed class RawChatEndpoint(
         {
             var queue = new Outbox(delivery.MaxMessages, delivery.MaxBytes, budget, time);
             var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, inputPipe, queue, logger);
-            await pump.RunAsync(hub, timeouts, lifetime.ApplicationStopping);
+            await pump.RunAsync(hub, timeouts, budget, lifetime.ApplicationStopping);
         }
     }
 

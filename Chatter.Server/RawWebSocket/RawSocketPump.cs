@@ -46,7 +46,7 @@ internal sealed class RawSocketPump
     }
 
     /// <summary>Runs until the client or the hub ends the connection, or <paramref name="stopping"/> fires (close 1001).</summary>
-    public async Task RunAsync(HubConnectionHandler<ChatHub> handler, SendTimeouts timeouts, CancellationToken stopping)
+    public async Task RunAsync(HubConnectionHandler<ChatHub> handler, SendTimeouts timeouts, OutboundBudget budget, CancellationToken stopping)
     {
         await input.WriteAsync(Handshake, CancellationToken.None);
         var hub = RunHubAsync(handler);
@@ -57,6 +57,7 @@ internal sealed class RawSocketPump
         // socket must then end without waiting for the hub.
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (timeouts.Watch(queue, connection.ConnectionId, user, Abort))
+        using (budget.Register(queue, connection.ConnectionId, user, () => EndHub(WebSocketCloseStatus.PolicyViolation, "slow consumer")))
         await using (connection.ConnectionClosed.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), aborted))
         await using (stopping.Register(static state => ((RawSocketPump)state!).EndHub(WebSocketCloseStatus.EndpointUnavailable, "server shutting down"), this))
         {
