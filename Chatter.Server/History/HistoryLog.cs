@@ -15,6 +15,9 @@ internal static partial class HistoryLog
     [LoggerMessage(503, LogLevel.Error, "Retention could not run")]
     public static partial void PruneFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(504, LogLevel.Critical, "History writer of {HistoryFile} stopped: every message is refused and the health checks fail until the server restarts")]
+    public static partial void WriterStopped(ILogger logger, string historyFile, Exception exception);
+
     [LoggerMessage(510, LogLevel.Error, "Redis history did not store a message ({Suppressed} similar failures not logged since the last)")]
     public static partial void RedisAppendFailed(ILogger logger, int suppressed, Exception exception);
 }
