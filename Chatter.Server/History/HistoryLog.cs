@@ -15,6 +15,15 @@ internal static partial class HistoryLog
     [LoggerMessage(503, LogLevel.Error, "Retention could not run")]
     public static partial void PruneFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(504, LogLevel.Critical, "History writer of {HistoryFile} stopped: every message is refused and the health checks fail until the server restarts")]
+    public static partial void WriterStopped(ILogger logger, string historyFile, Exception exception);
+
     [LoggerMessage(510, LogLevel.Error, "Redis history did not store a message ({Suppressed} similar failures not logged since the last)")]
     public static partial void RedisAppendFailed(ILogger logger, int suppressed, Exception exception);
+
+    [LoggerMessage(511, LogLevel.Warning, "Redis history skipped {Skipped} stored rows that are not messages ({Suppressed} similar reads not logged since the last)")]
+    public static partial void RedisRowsSkipped(ILogger logger, int skipped, int suppressed);
+
+    [LoggerMessage(512, LogLevel.Warning, "Redis history could not index the messages stored before its id index; pages across threads may miss them until it can")]
+    public static partial void RedisIndexFailed(ILogger logger, Exception exception);
 }

@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using Chatter.Protocol;
 using Chatter.Server.Backplane;
 using Chatter.Server.Hosting;
@@ -13,25 +10,28 @@ namespace Chatter.Server.History;
 
 /// <summary>
 /// History in Redis, shared by every node of a deployment (<c>Chatter:History:Store=redis</c>). Ids come from one
-/// counter (INCR), so they increase across nodes; an append is one Lua script (id, thread index and message together,
-/// or nothing), and a replay or page is one script too, so it reads a consistent snapshot. The layout is in
+/// counter (INCR), so they increase across nodes; an append is one Lua script (id, thread index, id index and message
+/// together, or nothing), and a replay or page is one script too, so it reads a consistent snapshot. The layout is in
 /// <see cref="RedisHistoryScripts"/>. Retention: <c>MaxPerThread</c> on every append, <c>MaxAgeDays</c> in the background.
+/// A stored row that is not a message is skipped (and logged), never a reason to fail a login.
 /// Durability is Redis's: with AOF (<c>appendonly yes</c>) history survives a Redis restart.
 /// </summary>
 public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
 {
     private const int PruneBatchThreads = 256;
     private const int PruneBudget = 5_000;
-
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private const int IndexBatchThreads = 16;
 
     private readonly RedisConnection redis;
     private readonly HistoryOptions settings;
     private readonly TimeProvider time;
     private readonly ILogger<RedisChatHistory> logger;
     private readonly FailureThrottle failures;
+    private readonly FailureThrottle corruptRows;
     private readonly RedisKey idKey;
     private readonly RedisKey threadsKey;
+    private readonly RedisKey idsKey;
+    private readonly RedisKey idsBuiltKey;
     private readonly string threadPrefix;
     private readonly CancellationTokenSource stopping = new();
     private Task? pruner;
@@ -43,13 +43,20 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         this.time = time;
         this.logger = logger;
         failures = new FailureThrottle(time, TimeSpan.FromSeconds(10));
+        corruptRows = new FailureThrottle(time, TimeSpan.FromSeconds(60));
         idKey = redis.KeyPrefix + "history:id";
         threadsKey = redis.KeyPrefix + "history:threads";
+        idsKey = redis.KeyPrefix + "history:ids";
+        idsBuiltKey = redis.KeyPrefix + "history:ids:built";
         threadPrefix = redis.KeyPrefix + "history:thread:";
     }
 
+    /// <summary>Completes once the id index holds the messages stored before it existed (see <see cref="BuildIndexAsync"/>).</summary>
+    internal Task Indexed { get; private set; } = Task.CompletedTask;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        Indexed = BuildIndexInBackgroundAsync(stopping.Token);
         if (settings.MaxAgeDays > 0)
         {
             pruner = PruneLoopAsync(stopping.Token);
@@ -61,6 +68,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await stopping.CancelAsync();
+        await Indexed.WaitAsync(cancellationToken);
         if (pruner is not null)
         {
             await pruner.WaitAsync(cancellationToken);
@@ -72,13 +80,13 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
     {
         var ts = UtcTimestampConverter.Truncate(time.GetUtcNow());
-        var body = BodyAfterId(thread, message, from, ts);
+        var body = RedisHistoryRows.BodyAfterId(thread, message, from, ts);
         try
         {
             var database = await DatabaseAsync();
             var id = (long)await database.ScriptEvaluateAsync(
                 RedisHistoryScripts.Append,
-                [idKey, threadsKey, threadPrefix + thread],
+                [idKey, threadsKey, threadPrefix + thread, idsKey],
                 [body, thread, settings.MaxPerThread]);
             return new ChatMessage(thread, message, from, id, ts);
         }
@@ -94,32 +102,35 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     }
 
     public async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => new(await NewestAsync(sinceId is { } since ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf", null, perThread, total), 0);
+    {
+        var low = sinceId is { } since ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf";
+        var result = await ReadAsync(RedisHistoryScripts.Replay, [threadsKey, idKey], [threadPrefix, low, perThread, total]);
+        // { high-water id, rows... }: the counter read in the same script as the rows.
+        return new ChatReplay(Messages(result, first: 1), (long)result[0]);
+    }
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {
         if (thread is null)
         {
-            return await NewestAsync("-inf", beforeId, limit, limit);
+            var high = beforeId is { } before ? "(" + before.ToString(CultureInfo.InvariantCulture) : "+inf";
+            return Messages(await ReadAsync(RedisHistoryScripts.PageAll, [idsKey], [threadPrefix, high, limit]), first: 0);
         }
 
+        RedisValue[] rows;
         try
         {
             var database = await DatabaseAsync();
-            var rows = await database.SortedSetRangeByScoreAsync(
+            rows = await database.SortedSetRangeByScoreAsync(
                 threadPrefix + thread, double.NegativeInfinity, beforeId ?? double.PositiveInfinity, Exclude.Stop, Order.Descending, 0, limit);
-            var page = new ChatMessage[rows.Length];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                page[rows.Length - 1 - i] = Parse(rows[i]);
-            }
-
-            return page;
         }
         catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new ChatHistoryException("the Redis history cannot be read", ex);
         }
+
+        Array.Reverse(rows);
+        return Messages(rows, first: 0);
     }
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken)
@@ -137,14 +148,14 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     /// <summary>Removes messages older than <c>MaxAgeDays</c> from every thread; returns how many.</summary>
     public async Task<long> PruneAsync(CancellationToken cancellationToken)
     {
-        var cutoff = Timestamp(time.GetUtcNow().AddDays(-settings.MaxAgeDays));
+        var cutoff = RedisHistoryRows.Timestamp(time.GetUtcNow().AddDays(-settings.MaxAgeDays));
         var database = await DatabaseAsync();
         long removed = 0;
         var first = 0L;
         while (!cancellationToken.IsCancellationRequested)
         {
             var result = (long[])(await database.ScriptEvaluateAsync(
-                RedisHistoryScripts.PruneOlderThan, [threadsKey], [threadPrefix, cutoff, first, PruneBatchThreads, PruneBudget]))!;
+                RedisHistoryScripts.PruneOlderThan, [threadsKey, idsKey], [threadPrefix, cutoff, first, PruneBatchThreads, PruneBudget]))!;
             removed += result[0];
             if (result[3] == 0)
             {
@@ -161,27 +172,100 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         return removed;
     }
 
-    private async ValueTask<IReadOnlyList<ChatMessage>> NewestAsync(string low, long? beforeId, int perThread, int total)
+    /// <summary>
+    /// Adds the messages stored before the id index existed (by an earlier Chatter) to it, a few threads per script, until
+    /// Redis records it as built; every node runs it at start and all but the first find it done at once.
+    /// </summary>
+    internal async Task BuildIndexAsync(CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync();
+        var cursor = "-inf";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var result = (RedisResult[])(await database.ScriptEvaluateAsync(
+                RedisHistoryScripts.IndexThreads, [threadsKey, idsKey, idsBuiltKey], [threadPrefix, cursor, IndexBatchThreads]))!;
+            if ((long)result[0] == 1)
+            {
+                return;
+            }
+
+            cursor = (string)result[1]!;
+        }
+    }
+
+    private async Task BuildIndexInBackgroundAsync(CancellationToken cancellationToken)
+    {
+        using var retry = new PeriodicTimer(TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await BuildIndexAsync(cancellationToken);
+                    return;
+                }
+                catch (Exception ex) when (RedisConnection.IsFailure(ex))
+                {
+                    // Redis not reachable yet: pages across threads may miss older messages until the next try.
+                    Log.RedisIndexFailed(logger, ex);
+                }
+            }
+            while (await retry.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: normal; the next start goes on (the index is idempotent).
+        }
+    }
+
+    private async Task<RedisResult[]> ReadAsync(string script, RedisKey[] keys, RedisValue[] values)
     {
         try
         {
             var database = await DatabaseAsync();
-            var high = beforeId is { } before ? "(" + before.ToString(CultureInfo.InvariantCulture) : "+inf";
-            var highest = beforeId?.ToString(CultureInfo.InvariantCulture) ?? string.Empty;
-            var rows = (RedisValue[])(await database.ScriptEvaluateAsync(
-                RedisHistoryScripts.Newest, [threadsKey], [threadPrefix, low, high, highest, perThread, total]))!;
-            var messages = new ChatMessage[rows.Length];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                messages[i] = Parse(rows[i]);
-            }
-
-            return messages;
+            return (RedisResult[])(await database.ScriptEvaluateAsync(script, keys, values))!;
         }
         catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
             throw new ChatHistoryException("the Redis history cannot be read", ex);
         }
+    }
+
+    private List<ChatMessage> Messages(RedisResult[] rows, int first)
+    {
+        var values = new RedisValue[rows.Length - first];
+        for (var i = first; i < rows.Length; i++)
+        {
+            values[i - first] = (RedisValue)rows[i];
+        }
+
+        return Messages(values, 0);
+    }
+
+    /// <summary>The messages among <paramref name="rows"/> (from index <paramref name="first"/>), in order; others skipped and logged.</summary>
+    private List<ChatMessage> Messages(RedisValue[] rows, int first)
+    {
+        var messages = new List<ChatMessage>(rows.Length - first);
+        var skipped = 0;
+        for (var i = first; i < rows.Length; i++)
+        {
+            if (RedisHistoryRows.TryParse(rows[i], out var message))
+            {
+                messages.Add(message);
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+
+        if (skipped > 0 && corruptRows.ShouldLog(out var suppressed))
+        {
+            Log.RedisRowsSkipped(logger, skipped, suppressed);
+        }
+
+        return messages;
     }
 
     private async Task PruneLoopAsync(CancellationToken cancellationToken)
@@ -213,28 +297,4 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     }
 
     private async Task<IDatabase> DatabaseAsync() => (await redis.GetAsync()).GetDatabase();
-
-    private static ChatMessage Parse(RedisValue row)
-        => JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)row).Span, ProtocolJsonContext.Default.ChatMessage)
-            ?? throw new ChatHistoryException("a stored message is not valid JSON");
-
-    private static string Timestamp(DateTimeOffset value)
-        => value.UtcDateTime.ToString(UtcTimestampConverter.Format, CultureInfo.InvariantCulture);
-
-    /// <summary>The stored JSON from the field after the id on: <c>"ts":"...","thread":...,"message":...,"from":...}</c>.</summary>
-    private static byte[] BodyAfterId(string thread, string message, string from, DateTimeOffset ts)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128 + (message.Length * 3));
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("ts"u8, Timestamp(ts));
-            writer.WriteString("thread"u8, thread);
-            writer.WriteString("message"u8, message);
-            writer.WriteString("from"u8, from);
-            writer.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan[1..].ToArray();
-    }
 }

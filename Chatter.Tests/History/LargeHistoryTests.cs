@@ -44,7 +44,7 @@ public class LargeHistoryTests
 
             await using var connection = new SqliteConnection($"Data Source={options.History.Path};Pooling=False");
             await connection.OpenAsync(ct);
-            foreach (var sql in new[] { SqliteChatHistory.Sql.ReplayThreads, SqliteChatHistory.Sql.ReplayThread, SqliteChatHistory.Sql.PageAll, SqliteChatHistory.Sql.PageThread })
+            foreach (var sql in new[] { SqliteQueries.Sql.ReplayThreads, SqliteQueries.Sql.ReplayThread, SqliteQueries.Sql.PageAll, SqliteQueries.Sql.PageThread })
             {
                 var plan = await PlanAsync(connection, sql, ct);
                 Assert.That(plan, Does.Not.Match(@"SCAN (messages|threads)\b(?! USING)"), $"{sql}\n{plan}");

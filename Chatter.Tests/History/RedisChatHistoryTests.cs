@@ -1,9 +1,11 @@
+using Chatter.Protocol;
 using Chatter.Server.Backplane;
 using Chatter.Server.History;
 using Chatter.Server.Hosting;
 using Chatter.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Chatter.Tests.History;
 
@@ -115,6 +117,93 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
         var read = (await history.GetPageAsync("thread \"x\"", null, 1, ct)).Single();
         Assert.That(read, Is.EqualTo(stored));
         Assert.That(read.Message, Is.EqualTo(text));
+    }
+
+    [Test]
+    public async Task APageAcrossThreadsDoesBoundedWorkWhateverTheNumberOfThreads(CancellationToken ct)
+    {
+        const int Threads = 20_000;
+        var history = Create(new ChatterOptions(), $"t{Guid.NewGuid():N}");
+        for (var first = 0; first < Threads; first += 1_000)
+        {
+            await Task.WhenAll(Enumerable.Range(first, 1_000).Select(i => history.AppendAsync($"t{i}", "m", "u", ct).AsTask()));
+        }
+
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+
+        // Before the oldest id nothing can match, and a walk of every thread would find that out thread by thread.
+        await server.ExecuteAsync("CONFIG", "RESETSTAT");
+        Assert.That(await history.GetPageAsync(null, 1, 500, ct), Is.Empty);
+        Assert.That(await CommandsRunAsync(server), Is.LessThanOrEqualTo(2), "commands for an empty page");
+
+        await server.ExecuteAsync("CONFIG", "RESETSTAT");
+        var page = await history.GetPageAsync(null, (Threads / 2) + 1, 500, ct);
+        Assert.That(page.Select(m => m.Id), Is.EqualTo(Enumerable.Range((Threads / 2) - 499, 500).Select(i => (long)i)));
+        Assert.That(await CommandsRunAsync(server), Is.LessThanOrEqualTo(501), "commands for a page of 500: the index, then one read per message");
+    }
+
+    [Test]
+    public async Task MessagesStoredBeforeTheIdIndexExistedArePagedAcrossThreadsOnceItIsBuilt(CancellationToken ct)
+    {
+        var prefix = $"t{Guid.NewGuid():N}";
+        var history = Create(new ChatterOptions(), prefix);
+        var stored = new List<ChatMessage>();
+        for (var i = 0; i < 50; i++)
+        {
+            stored.Add(await history.AppendAsync($"t{i % 40}", $"m{i}", "u", ct));
+        }
+
+        // The layout an earlier Chatter wrote: no id index.
+        await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        await raw.GetDatabase().KeyDeleteAsync([$"{{{prefix}}}:history:ids", $"{{{prefix}}}:history:ids:built"]);
+        Assert.That(await history.GetPageAsync(null, null, 100, ct), Is.Empty);
+
+        await history.BuildIndexAsync(ct);
+        Assert.That(await history.GetPageAsync(null, null, 100, ct), Is.EqualTo(stored));
+
+        // Built once: a second run (another node's start) changes nothing, and new messages are indexed as they come.
+        await history.BuildIndexAsync(ct);
+        var next = await history.AppendAsync("t0", "after", "u", ct);
+        Assert.That(await history.GetPageAsync(null, null, 100, ct), Is.EqualTo(stored.Append(next)));
+    }
+
+    [Test]
+    public async Task TrimmedAndPrunedMessagesLeaveThePageAcrossThreads(CancellationToken ct)
+    {
+        var options = new ChatterOptions();
+        options.History.MaxPerThread = 2;
+        options.History.MaxAgeDays = 7;
+        var clock = new SettableTimeProvider(DateTimeOffset.UtcNow.AddDays(-8));
+        var history = Create(options, $"t{Guid.NewGuid():N}", clock);
+        await history.AppendAsync("old", "pruned", "u", ct);
+        clock.Now = DateTimeOffset.UtcNow;
+        await history.AppendAsync("t", "trimmed", "u", ct);
+        var kept = new[] { await history.AppendAsync("t", "kept 1", "u", ct), await history.AppendAsync("t", "kept 2", "u", ct) };
+        await history.PruneAsync(ct);
+
+        await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var indexed = await raw.GetDatabase().SortedSetLengthAsync($"{{{options.Redis.ChannelPrefix}}}:history:ids");
+        Assert.That((await history.GetPageAsync(null, null, 10, ct), indexed), Is.EqualTo((kept, 2L)));
+    }
+
+    /// <summary>Calls of data commands (those a script runs, not the script call or these statistics) since the last reset.</summary>
+    private static async Task<long> CommandsRunAsync(IServer server)
+    {
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(group => group);
+        long calls = 0;
+        foreach (var (name, value) in stats.Select(pair => (pair.Key, pair.Value)))
+        {
+            var command = name["cmdstat_".Length..];
+            if (command is "eval" or "evalsha" or "info" or "script|load" or "ping" || command.StartsWith("config", StringComparison.Ordinal) || command.StartsWith("client", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            calls += long.Parse(value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return calls;
     }
 
     private RedisChatHistory Create(ChatterOptions options, string prefix, TimeProvider? time = null)
