@@ -5,13 +5,22 @@ namespace Chatter.Server.Delivery;
 
 /// <summary>
 /// The bytes all connections of this node may hold queued, together (<c>Chatter:Limits:OutboundBudgetBytes</c>), so
-/// that thousands of stalled readers cannot exhaust memory even when each stays within its own bound. When a message
-/// would pass the budget, the connections that hold the most (every one holding at least half as much as the largest)
-/// are closed as slow consumers and take nothing more; a connection that keeps up holds next to nothing and is never
-/// chosen. Their bytes come back as their writer loops end, so the node passes the budget by at most what they held.
+/// that thousands of stalled readers cannot exhaust memory even when each stays within its own bound. When the node
+/// holds more than the budget, the connections that have stopped reading (a send waiting for at least
+/// <see cref="Stalled"/>) and hold the most (at least half as much as the largest of them) are closed as slow consumers
+/// and take nothing more. A connection that keeps up has no send waiting that long and is never chosen. Their bytes come
+/// back as their writer loops end. The holders are looked at no more often than every <see cref="ScanEvery"/>.
 /// </summary>
-public sealed class OutboundBudget(long bytes, ILogger<OutboundBudget> logger)
+public sealed class OutboundBudget(long bytes, TimeProvider time, ILogger<OutboundBudget> logger)
 {
+    /// <summary>How long a send must have been waiting for its connection to count as stalled.</summary>
+    public static readonly TimeSpan Stalled = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The least time between two looks at the holders.</summary>
+    public static readonly TimeSpan ScanEvery = TimeSpan.FromMilliseconds(50);
+
+    private long lastScan;
+
     private readonly ConcurrentDictionary<Outbox, Holder> holders = new();
     private readonly Lock eviction = new();
     private long used;
@@ -32,8 +41,9 @@ public sealed class OutboundBudget(long bytes, ILogger<OutboundBudget> logger)
     /// <summary>Takes <paramref name="length"/> bytes; when that passes the budget, the largest holders are closed first.</summary>
     public void Take(int length)
     {
-        if (Interlocked.Add(ref used, length) > Bytes && eviction.TryEnter())
+        if (Interlocked.Add(ref used, length) > Bytes && time.GetElapsedTime(Volatile.Read(ref lastScan)) >= ScanEvery && eviction.TryEnter())
         {
+            Volatile.Write(ref lastScan, time.GetTimestamp());
             try
             {
                 CloseLargest();
@@ -50,10 +60,14 @@ public sealed class OutboundBudget(long bytes, ILogger<OutboundBudget> logger)
 
     private void CloseLargest()
     {
+        var now = time.GetTimestamp();
         long largest = 0;
         foreach (var outbox in holders.Keys)
         {
-            largest = Math.Max(largest, outbox.QueuedBytes);
+            if (outbox.SendingFor(now) >= Stalled)
+            {
+                largest = Math.Max(largest, outbox.QueuedBytes);
+            }
         }
 
         if (largest == 0)
@@ -63,7 +77,7 @@ public sealed class OutboundBudget(long bytes, ILogger<OutboundBudget> logger)
 
         foreach (var (outbox, holder) in holders)
         {
-            if (outbox.QueuedBytes * 2 >= largest && outbox.Refuse() && holders.TryRemove(outbox, out _))
+            if (outbox.SendingFor(now) >= Stalled && outbox.QueuedBytes * 2 >= largest && outbox.Refuse() && holders.TryRemove(outbox, out _))
             {
                 Log.BudgetSpent(logger, holder.User, holder.ConnectionId, Bytes, outbox.QueuedBytes);
                 holder.Close();
