@@ -51,6 +51,7 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddOptions<ChatterOptions>().BindConfiguration(ChatterOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatterOptions>, ChatterOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ChatterOptions>, SigningKeyValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<UserDirectory>();
@@ -147,7 +148,8 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<HistoryHealthCheck>("history")
-            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ShutdownHealthCheck.ReadinessOnly]);
+            .AddCheck<ShutdownHealthCheck>("shutdown");
+        builder.AddChatterForwardedHeaders();
         return builder;
     }
 
