@@ -51,6 +51,7 @@ internal static class UsersFileLock
         }
     }
 
-    // ERROR_SHARING_VIOLATION, which .NET also reports on Unix when the flock is held elsewhere.
-    private static bool IsHeldByAnother(IOException ex) => ex.HResult == unchecked((int)0x80070020);
+    // Windows: ERROR_SHARING_VIOLATION. Unix: flock's EWOULDBLOCK, which .NET passes on as the HResult (11 on Linux, 35 on macOS and the BSDs).
+    private static bool IsHeldByAnother(IOException ex)
+        => OperatingSystem.IsWindows() ? ex.HResult == unchecked((int)0x80070020) : ex.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
 }
