@@ -2,21 +2,17 @@ using Chatter.Server.Authentication;
 using Chatter.Server.Hosting;
 using Serilog;
 
-if (args is ["users", .. var command])
+if (args is ["users", ..])
 {
-    // User management (users add/remove/list/hash-all) edits users.json and exits; the server is not started.
-    var settings = new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-        .AddEnvironmentVariables()
-        .Build();
-    return UsersCommand.Run(command, settings[$"{ChatterOptions.Section}:{nameof(ChatterOptions.UsersFile)}"] ?? "users.json");
+    // users add/remove/list/hash-all: edits the users file the server reads, and exits; the server is not started.
+    return UsersCommand.Run(args);
 }
 
 Log.Logger = new LoggerConfiguration().WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture).CreateBootstrapLogger();
 try
 {
-    // appsettings.json ships beside the binary; users.json and chatter.db are found from the working directory.
-    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+    var builder = WebApplication.CreateBuilder(ChatterHostOptions.For(args));
+    builder.ListenOnDefaultAddressUnlessConfigured();
     builder.AddChatter();
 
     var app = builder.Build();

@@ -1,12 +1,14 @@
 using System.Globalization;
+using Chatter.Server.Hosting;
 
 namespace Chatter.Server.Authentication;
 
 /// <summary>
 /// <c>dotnet run --project Chatter.Server -- users COMMAND</c>: manages <c>users.json</c> without starting the
 /// server. <c>add NAME</c> (password from a no-echo prompt, or one line of standard input), <c>remove NAME</c>,
-/// <c>list</c>, <c>hash-all</c>. The file is rewritten atomically, the other entries untouched; a running server
-/// picks the change up by itself.
+/// <c>list</c>, <c>hash-all</c>. The file is the one the server reads: the configuration is read exactly as the server
+/// reads it (<see cref="ChatterHostOptions"/>). It is rewritten atomically, through a symbolic link to its target, the
+/// other entries untouched; one command at a time (<see cref="UsersFileLock"/>); a running server picks the change up.
 /// </summary>
 internal sealed class UsersCommand(TextReader input, TextWriter output, TextWriter error, bool interactive)
 {
@@ -17,13 +19,28 @@ internal sealed class UsersCommand(TextReader input, TextWriter output, TextWrit
           remove NAME   remove NAME
           list          the user names, each with "hashed" or "plain"
           hash-all      replace every plain-text password by its hash
-        --file PATH     the users file (default: Chatter:UsersFile, else users.json in the working directory)
+        --file PATH     the users file (default: Chatter:UsersFile as the server reads it, else users.json
+                        in the working directory)
         --iterations N  PBKDF2-HMAC-SHA256 iterations for new hashes (default 600000)
+        Other --KEY VALUE or --KEY=VALUE arguments are configuration, as for the server
+        (--environment Production, --Chatter:UsersFile /etc/chatter/users.json).
+        The lock file PATH.lock beside the users file (its target, when it is a link) stays; do not delete it.
         """;
 
-    /// <summary>Runs the command against the console; returns the exit code.</summary>
-    public static int Run(string[] args, string defaultPath)
-        => new UsersCommand(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected).Execute(args, defaultPath);
+    /// <summary>
+    /// <c>Chatter.Server users ...</c> (<paramref name="args"/> as the program got them): reads the configuration as the
+    /// server does, then runs the command against the console; returns the exit code.
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        string defaultPath;
+        using (var configuration = ChatterHostOptions.ReadConfiguration(args))
+        {
+            defaultPath = configuration[$"{ChatterOptions.Section}:{nameof(ChatterOptions.UsersFile)}"] ?? "users.json";
+        }
+
+        return new UsersCommand(Console.In, Console.Out, Console.Error, interactive: !Console.IsInputRedirected).Execute(args[1..], defaultPath);
+    }
 
     /// <summary>Parses <paramref name="args"/> (what follows <c>users</c>) and runs the command; returns the exit code.</summary>
     public int Execute(IReadOnlyList<string> args, string defaultPath)
@@ -49,6 +66,10 @@ internal sealed class UsersCommand(TextReader input, TextWriter output, TextWrit
                 case "-h" or "--help":
                     output.WriteLine(Usage);
                     return 0;
+                case var setting when setting.StartsWith('-'):
+                    // Configuration for the host (read by Run); --KEY=VALUE is one argument, --KEY VALUE two.
+                    i += setting.Contains('=', StringComparison.Ordinal) ? 0 : 1;
+                    break;
                 default:
                     positional.Add(args[i]);
                     break;
@@ -57,9 +78,9 @@ internal sealed class UsersCommand(TextReader input, TextWriter output, TextWrit
 
         try
         {
-            // One command at a time changes the file (an advisory lock beside it, gone when the command ends).
-            using var exclusive = new FileStream(
-                Path.GetFullPath(path) + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            // One command at a time reads and rewrites the file; a second one waits for the first.
+            using var exclusive = UsersFileLock.Acquire(path, UsersFileLock.DefaultTimeout, () => error.WriteLine(
+                $"waiting for another users command to finish with {path} (lock file {UsersFileLock.PathOf(path)})"));
             return positional switch
             {
                 ["add", var name] => Add(path, name, iterations),
@@ -69,7 +90,7 @@ internal sealed class UsersCommand(TextReader input, TextWriter output, TextWrit
                 _ => Fail(Usage),
             };
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException or TimeoutException)
         {
             return Fail(ex.Message);
         }

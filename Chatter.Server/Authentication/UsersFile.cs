@@ -88,15 +88,27 @@ internal static class UsersFile
     }
 
     /// <summary>
+    /// The file that <paramref name="path"/> names: its final target when it is a symbolic link (possibly dangling),
+    /// else itself; always a full path.
+    /// </summary>
+    public static string TargetOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return new FileInfo(full).LinkTarget is null ? full : File.ResolveLinkTarget(full, returnFinalTarget: true)!.FullName;
+    }
+
+    /// <summary>
     /// Replaces the file with <paramref name="entries"/>, atomically: a temporary file beside it, flushed to
     /// disk, then renamed over it, so a reader (the running server) sees the old file or the new one, never
-    /// half of one. The file keeps its permissions; a new file is readable by its owner only.
+    /// half of one. A symbolic link stays a link: its target is the file replaced. The file keeps its
+    /// permissions; a new file is readable by its owner only.
     /// </summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, string>> entries)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var mode = File.Exists(path) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(path) : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var target = TargetOf(path);
+        var directory = Path.GetDirectoryName(target)!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        var mode = File.Exists(target) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(target) : UnixFileMode.UserRead | UnixFileMode.UserWrite;
         try
         {
             var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -122,7 +134,7 @@ internal static class UsersFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, target, overwrite: true);
         }
         finally
         {

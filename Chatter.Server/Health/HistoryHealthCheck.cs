@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Chatter.Server.Health;
 
-/// <summary><c>/healthz</c>: healthy while the history store answers.</summary>
+/// <summary><c>/readyz</c>: healthy while the history store answers.</summary>
 internal sealed class HistoryHealthCheck(IChatHistory history) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)

@@ -3,14 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Chatter.Server.Health;
 
 /// <summary>
-/// <c>/readyz</c> only: unhealthy once the node is shutting down, so a load balancer stops sending it new clients
+/// <c>/readyz</c>: unhealthy once the node is shutting down, so a load balancer stops sending it new clients
 /// while it drains.
 /// </summary>
 internal sealed class ShutdownHealthCheck(IHostApplicationLifetime lifetime) : IHealthCheck
 {
-    /// <summary>The tag of checks that only readiness asks.</summary>
-    public const string ReadinessOnly = "readiness-only";
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         => Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
             ? HealthCheckResult.Unhealthy("shutting down")

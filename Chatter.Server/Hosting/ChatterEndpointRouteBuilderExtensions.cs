@@ -14,10 +14,12 @@ namespace Chatter.Server.Hosting;
 /// <summary>Maps Chatter's endpoints.</summary>
 public static class ChatterEndpointRouteBuilderExtensions
 {
-    /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c>, <c>/healthz</c> and the chat page at <c>/</c>.</summary>
+    /// <summary><c>/ws/chat</c> (raw), <c>/hubs/chat</c> (SignalR), <c>POST /api/token</c>, <c>/healthz</c>, <c>/readyz</c> and the chat page at <c>/</c>.</summary>
     public static WebApplication MapChatter(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ChatterOptions>>().Value;
+        // First: everything after it (request log, origin policy, login throttle) sees the client's address.
+        app.UseChatterForwardedHeaders();
         // This host's logger, not the static one (which the tests' several hosts share and which is only the bootstrap logger).
         app.UseSerilogRequestLogging(requests => requests.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
         app.UseChatPage();
@@ -45,8 +47,8 @@ public static class ChatterEndpointRouteBuilderExtensions
         SignalRClientScope.Mark(hub);
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
         app.MapGet("/api/presence", PresenceEndpoint.GetAsync).RequireAuthorization();
-        // /healthz: the node and what it depends on (store, backplane); /readyz: that, and not shutting down.
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => !check.Tags.Contains(ShutdownHealthCheck.ReadinessOnly) });
+        // /healthz: liveness, the process answers (no check runs); /readyz: readiness, every check (store, backplane, not draining).
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
         if (options.Metrics.Enabled)
         {

@@ -141,8 +141,9 @@ public sealed class HistoryOptions
 public sealed class TokenOptions
 {
     /// <summary>
-    /// Base64 HMAC-SHA256 key (at least 32 bytes) that signs bearer tokens. When empty a random key is made
-    /// at start, so tokens do not survive a restart and are not accepted by other nodes.
+    /// Base64 HMAC-SHA256 key (at least 32 bytes; <c>openssl rand -base64 32</c>) that signs bearer tokens. Empty
+    /// (default): a random key per process, so tokens do not survive a restart; allowed only without Redis and with a
+    /// node-local store (<see cref="SigningKeyValidator"/>), since nodes must accept each other's tokens.
     /// </summary>
     public string? SigningKey { get; set; }
 

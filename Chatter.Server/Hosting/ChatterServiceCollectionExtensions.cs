@@ -50,6 +50,7 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddOptions<ChatterOptions>().BindConfiguration(ChatterOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatterOptions>, ChatterOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ChatterOptions>, SigningKeyValidator>();
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<UserDirectory>();
@@ -146,7 +147,8 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<HistoryHealthCheck>("history")
-            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ShutdownHealthCheck.ReadinessOnly]);
+            .AddCheck<ShutdownHealthCheck>("shutdown");
+        builder.AddChatterForwardedHeaders();
         return builder;
     }
 

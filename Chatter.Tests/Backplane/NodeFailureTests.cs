@@ -24,6 +24,7 @@ public class NodeFailureTests
         [
             $"--Chatter:Redis:Configuration={redis.Configuration}",
             $"--Chatter:Redis:ChannelPrefix=t{Guid.NewGuid():N}",
+            $"--Chatter:Token:SigningKey={ChatterCluster.SigningKey}",
             "--Chatter:History:ReplayLimit=1000",
             "--Chatter:Limits:MessagesPerSecond=0",
         ];

@@ -60,7 +60,7 @@ public class PresenceAcrossNodesTests
         {
             await File.WriteAllTextAsync(Path.Combine(directory, "users.json"), """{"test2":"pass2"}""", ct);
             await using var doomed = await ChatterProcess.StartAsync(
-                directory, ct, $"--Chatter:Redis:Configuration={redis.Configuration}", $"--Chatter:Redis:ChannelPrefix={prefix}");
+                directory, ct, $"--Chatter:Redis:Configuration={redis.Configuration}", $"--Chatter:Redis:ChannelPrefix={prefix}", $"--Chatter:Token:SigningKey={ChatterCluster.SigningKey}");
             await using var watcher = await survivor.ConnectHubAsync("test1", cancellationToken: ct);
             var events = PresenceEvents.Of(watcher);
             await watcher.Connection.InvokeAsync<string[]>("SubscribePresence", ct);

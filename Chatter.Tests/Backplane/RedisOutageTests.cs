@@ -7,7 +7,7 @@ namespace Chatter.Tests.Backplane;
 
 /// <summary>
 /// The private redis-server is killed and started again during the test: while it is down sends are refused and reach
-/// nobody, <c>/healthz</c> answers 503 and logins still work; when it is back the nodes recover by themselves.
+/// nobody, <c>/readyz</c> answers 503 (<c>/healthz</c>, liveness, still 200) and logins still work; when it is back the nodes recover by themselves.
 /// </summary>
 [CancelAfter(120_000)]
 [NonParallelizable]
@@ -43,8 +43,10 @@ public class RedisOutageTests
 
         foreach (var node in cluster.Nodes)
         {
-            using var health = await node.Http.GetAsync(new Uri("/healthz", UriKind.Relative), ct);
-            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "healthz while Redis is down");
+            using var ready = await node.Http.GetAsync(new Uri("/readyz", UriKind.Relative), ct);
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "readyz while Redis is down");
+            using var alive = await node.Http.GetAsync(new Uri("/healthz", UriKind.Relative), ct);
+            Assert.That(alive.StatusCode, Is.EqualTo(HttpStatusCode.OK), "healthz (liveness) while Redis is down: the process is alive");
         }
 
         // Logins still work (without a replay): a raw login, and a token for SignalR.
@@ -56,8 +58,8 @@ public class RedisOutageTests
         {
             await node.Logs.WaitForEventAsync(ConnectionRestoredEventId, e => LogCapture.Property(e, "ConnectionType") == "Interactive", TimeSpan.FromSeconds(30), ct);
             await node.Logs.WaitForEventAsync(ConnectionRestoredEventId, e => LogCapture.Property(e, "ConnectionType") == "Subscription", TimeSpan.FromSeconds(30), ct);
-            using var health = await node.Http.GetAsync(new Uri("/healthz", UriKind.Relative), ct);
-            Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), "healthz once Redis is back");
+            using var ready = await node.Http.GetAsync(new Uri("/readyz", UriKind.Relative), ct);
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), "readyz once Redis is back");
         }
 
         var after = await sender.SendAndAckAsync("t", "after", "a", ct);
@@ -82,7 +84,7 @@ public class RedisOutageTests
         await using var redis = await RedisServer.StartAsync(cancellationToken: ct);
         await redis.StopAsync();
         await using var cluster = await ChatterCluster.StartAsync(redis, 2);
-        using (var health = await cluster[0].Http.GetAsync(new Uri("/healthz", UriKind.Relative), ct))
+        using (var health = await cluster[0].Http.GetAsync(new Uri("/readyz", UriKind.Relative), ct))
         {
             Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         }

@@ -79,7 +79,8 @@ public class TlsTests
         }
     }
 
-    private static X509Certificate2 CreateSelfSigned()
+    /// <summary>A self-signed server certificate for 127.0.0.1 and localhost, valid for a day.</summary>
+    internal static X509Certificate2 CreateSelfSigned()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);

@@ -39,7 +39,8 @@ public class UsersCommandTests
         Assert.That(entries.Select(e => e.Key), Is.EqualTo(new[] { "test1", "bob", "test2", "alice" }), "order kept, the new user last");
         Assert.That(entries.Take(3).Select(e => e.Value), Is.EqualTo(new[] { "pass1", BobHash, "pass2" }), "the others byte for byte");
         Assert.That(PasswordHash.TryParse(entries[3].Value, out var hash) && hash.Verify("alice-pw") && !hash.Verify("alice-pw\n"), Is.True);
-        Assert.That(directory.GetFiles(), Has.Length.EqualTo(1), "no temporary or lock file left behind");
+        // The lock file stays (deleting it would let two commands hold two locks); no temporary file is left.
+        Assert.That(directory.GetFiles().Select(f => f.Name), Is.EquivalentTo(new[] { "users.json", "users.json.lock" }));
     }
 
     [Test]

@@ -30,6 +30,7 @@ public class GracefulShutdownTests
             if (redis is not null)
             {
                 settings.Add($"--Chatter:Redis:Configuration={redis.Configuration}");
+                settings.Add($"--Chatter:Token:SigningKey={ChatterCluster.SigningKey}");
             }
 
             var acked = new List<long>();

@@ -14,6 +14,12 @@ public sealed class ChatterCluster : IAsyncDisposable
 
     public ChatterServer this[int index] => Nodes[index];
 
+    /// <summary>
+    /// The signing key of every test node that shares Redis: base64 of 32 bytes (<c>openssl rand -base64 32</c>), as
+    /// Chatter requires once nodes share anything.
+    /// </summary>
+    public const string SigningKey = "ziPhOVSo/RAA+/HlWaxVHd65JD1+aYuE3NQHs66SdvQ=";
+
     /// <summary>The settings every node of a cluster on <paramref name="redis"/> gets (plus <paramref name="extra"/>).</summary>
     public static Dictionary<string, string?> Settings(RedisServer redis, string prefix, IReadOnlyDictionary<string, string?>? extra = null)
     {
@@ -21,6 +27,7 @@ public sealed class ChatterCluster : IAsyncDisposable
         {
             ["Chatter:Redis:Configuration"] = redis.Configuration,
             ["Chatter:Redis:ChannelPrefix"] = prefix,
+            ["Chatter:Token:SigningKey"] = SigningKey,
             // The cluster tests send bursts from one connection; the per-connection rate limit has its own tests.
             ["Chatter:Limits:MessagesPerSecond"] = "0",
         };

@@ -19,11 +19,17 @@ public sealed partial class ChatterProcess : IAsyncDisposable
         this.process = process;
         this.output = output;
         this.outputLines = outputLines;
-        HttpUri = httpUri;
+        // An address on every interface (0.0.0.0, [::]) is reached on loopback.
+        HttpUri = httpUri.Host is "0.0.0.0" or "[::]" ? new UriBuilder(httpUri) { Host = "127.0.0.1" }.Uri : httpUri;
+        ListeningUri = httpUri;
         WsUri = new Uri($"ws://{httpUri.Authority}/ws/chat");
         HubUri = new Uri(httpUri, "/hubs/chat");
     }
 
+    /// <summary>The address of the first "Now listening on" line of the process, as it wrote it.</summary>
+    public Uri ListeningUri { get; }
+
+    /// <summary><see cref="ListeningUri"/>, or loopback on its port when that is every interface: where a test reaches the server.</summary>
     public Uri HttpUri { get; }
 
     public Uri WsUri { get; }
@@ -42,9 +48,20 @@ public sealed partial class ChatterProcess : IAsyncDisposable
 
     public Uri HubUri { get; }
 
-    public static async Task<ChatterProcess> StartAsync(string directory, CancellationToken cancellationToken, params string[] settings)
+    /// <summary>The environment variables by which ASP.NET Core takes an address; <see cref="StartInfo"/> removes them all.</summary>
+    public static readonly IReadOnlyList<string> AddressVariables =
+        ["ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "DOTNET_HTTP_PORTS", "DOTNET_HTTPS_PORTS", "URLS", "HTTP_PORTS", "HTTPS_PORTS"];
+
+    /// <summary>Starts Chatter.Server in <paramref name="directory"/> on a free loopback port (<c>--urls http://127.0.0.1:0</c>) with <paramref name="settings"/>.</summary>
+    public static Task<ChatterProcess> StartAsync(string directory, CancellationToken cancellationToken, params string[] settings)
+        => StartAsync(StartInfo(directory, ["--urls", "http://127.0.0.1:0", .. settings]), cancellationToken);
+
+    /// <summary>
+    /// <c>dotnet Chatter.Server.dll</c> with exactly <paramref name="arguments"/>, in <paramref name="directory"/>, in the
+    /// test's environment without any <see cref="AddressVariables"/> (a test adds the ones it is about).
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string directory, IEnumerable<string> arguments)
     {
-        var server = Path.Combine(AppContext.BaseDirectory, "Chatter.Server.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory,
@@ -52,14 +69,23 @@ public sealed partial class ChatterProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        start.ArgumentList.Add(server);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
-        foreach (var setting in settings)
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Chatter.Server.dll"));
+        foreach (var argument in arguments)
         {
-            start.ArgumentList.Add(setting);
+            start.ArgumentList.Add(argument);
         }
 
+        foreach (var variable in AddressVariables)
+        {
+            start.Environment.Remove(variable);
+        }
+
+        return start;
+    }
+
+    /// <summary>Starts <paramref name="start"/> (see <see cref="StartInfo"/>) and returns once it listens, or throws with its output.</summary>
+    public static async Task<ChatterProcess> StartAsync(ProcessStartInfo start, CancellationToken cancellationToken)
+    {
         var process = Process.Start(start)!;
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Text.StringBuilder();
@@ -199,6 +225,6 @@ public sealed partial class ChatterProcess : IAsyncDisposable
     }
 
     // Text ("Now listening on: http://…") or compact JSON ("@mt":"Now listening on: {address}",…,"address":"http://…").
-    [GeneratedRegex(@"Now listening on.*?(https?://[0-9.:]+)")]
+    [GeneratedRegex(@"Now listening on.*?(https?://[^\s""]+)")]
     private static partial Regex ListeningOn();
 }

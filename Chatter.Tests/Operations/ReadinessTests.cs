@@ -45,11 +45,11 @@ public class ReadinessTests
     }
 
     [Test]
-    public async Task HealthzDoesNotAskTheReadinessOnlyChecksReadyzDoes(CancellationToken ct)
+    public async Task HealthzAsksNoCheckReadyzAsksThemAll(CancellationToken ct)
     {
-        // A readiness-only check that always fails, as the shutdown check does once the node stops.
+        // A check that always fails, as the shutdown check does once the node stops, or the store's while it is down.
         await using var server = await ChatterServer.StartAsync(configureServices: services => services.AddHealthChecks()
-            .AddCheck("always-draining", () => HealthCheckResult.Unhealthy("draining"), tags: [ShutdownHealthCheck.ReadinessOnly]));
+            .AddCheck("always-draining", () => HealthCheckResult.Unhealthy("draining")));
 
         using var health = await server.Http.GetAsync("/healthz", ct);
         Assert.That((health.StatusCode, await health.Content.ReadAsStringAsync(ct)), Is.EqualTo((HttpStatusCode.OK, "Healthy")));
