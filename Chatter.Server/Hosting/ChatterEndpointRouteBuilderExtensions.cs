@@ -47,8 +47,9 @@ public static class ChatterEndpointRouteBuilderExtensions
         SignalRClientScope.Mark(hub);
         app.MapPost("/api/token", TokenEndpoint.IssueAsync);
         app.MapGet("/api/presence", PresenceEndpoint.GetAsync).RequireAuthorization();
-        // /healthz: liveness, the process answers (no check runs); /readyz: readiness, every check (store, backplane, not draining).
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        // /healthz: liveness, the process answers and has not failed itself (no dependency is asked); /readyz: readiness,
+        // every check (store, backplane, not draining).
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(HistoryWriterHealthCheck.Liveness) });
         app.MapHealthChecks("/readyz", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync });
         if (options.Metrics.Enabled)
         {

@@ -147,6 +147,7 @@ public static class ChatterServiceCollectionExtensions
 
         services.AddHealthChecks()
             .AddCheck<HistoryHealthCheck>("history")
+            .AddCheck<HistoryWriterHealthCheck>("history-writer", tags: [HistoryWriterHealthCheck.Liveness])
             .AddCheck<ShutdownHealthCheck>("shutdown");
         builder.AddChatterForwardedHeaders();
         return builder;

@@ -1,0 +1,20 @@
+using Chatter.Server.History;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Chatter.Server.Health;
+
+/// <summary>
+/// <c>/healthz</c> (liveness) and <c>/readyz</c>: unhealthy once the SQLite store's writer has stopped. That is not a
+/// dependency that may come back but this process's own failure (nothing is stored until it restarts), so liveness fails
+/// and an orchestrator restarts the node. Healthy for the other stores, which have no writer of their own.
+/// </summary>
+internal sealed class HistoryWriterHealthCheck(IServiceProvider services) : IHealthCheck
+{
+    /// <summary>The tag of the checks <c>/healthz</c> runs: the process's own failures, never a dependency's.</summary>
+    public const string Liveness = "liveness";
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        => Task.FromResult(services.GetService<SqliteChatHistory>()?.Writer.Fault is { } fault
+            ? HealthCheckResult.Unhealthy("the history writer has stopped; restart the node", fault)
+            : HealthCheckResult.Healthy("history writer running"));
+}
