@@ -106,7 +106,7 @@ public static class ChatterServiceCollectionExtensions
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         }
 
-        services.AddSingleton<LoginThrottle>();
+        AddLoginLimits(services, configured.Redis.IsConfigured);
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<ChatHubLimitsFilter>();
         services.AddSingleton<HubLogContextFilter>();
@@ -149,6 +149,28 @@ public static class ChatterServiceCollectionExtensions
             .AddCheck<HistoryHealthCheck>("history")
             .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ShutdownHealthCheck.ReadinessOnly]);
         return builder;
+    }
+
+    /// <summary>The login throttle and its windows (in Redis when configured, see README, Security), the password-check bound.</summary>
+    private static void AddLoginLimits(IServiceCollection services, bool shared)
+    {
+        services.AddSingleton<RedisFallback>();
+        services.AddSingleton<MemoryAttemptWindows>();
+        if (shared)
+        {
+            services.AddSingleton<IAttemptWindows, RedisAttemptWindows>();
+        }
+        else
+        {
+            services.AddSingleton<IAttemptWindows>(provider => provider.GetRequiredService<MemoryAttemptWindows>());
+        }
+
+        // Without Redis there is no RedisConnection: the addresses are this node's alone.
+        services.AddSingleton<KnownAddresses>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<PasswordChecks>();
+        services.AddSingleton<CredentialCheck>();
+        services.AddSingleton<UnauthenticatedConnections>();
     }
 
     /// <summary>

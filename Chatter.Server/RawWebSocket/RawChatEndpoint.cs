@@ -23,6 +23,7 @@ namespace Chatter.Server.RawWebSocket;
 internal sealed class RawChatEndpoint(
     HubConnectionHandler<ChatHub> hub,
     RawLogin login,
+    UnauthenticatedConnections unauthenticated,
     IOptions<ChatterOptions> options,
     IHostApplicationLifetime lifetime,
     IMemoryPoolFactory<byte> memoryPools,
@@ -47,10 +48,28 @@ internal sealed class RawChatEndpoint(
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        var (place, refusal) = unauthenticated.TryEnter(remote);
+        if (place is null)
+        {
+            // Refused before the upgrade: a socket that is never accepted costs nothing past this response.
+            Limits.LimitsLog.UpgradeRefused(logger, remote, refusal == StatusCodes.Status429TooManyRequests ? "too many sockets not logged in from this address" : "too many sockets not logged in");
+            context.Response.StatusCode = refusal;
+            context.Response.Headers.RetryAfter = "1";
+            await context.Response.WriteAsync(refusal == StatusCodes.Status429TooManyRequests ? "too many connections not logged in from this address" : "server busy", context.RequestAborted);
+            return;
+        }
+
+        using var socket = await AcceptAsync(context, place);
         // The login exchange is a method of its own so that none of it (its reader, the login frame with the password)
         // stays referenced while the connection lives on.
-        if (await login.LoginAsync(socket, context) is not { } loggedIn)
+        (string User, long? Since, IDisposable Slot)? result;
+        using (place)
+        {
+            result = await login.LoginAsync(socket, context);
+        }
+
+        if (result is not { } loggedIn)
         {
             return;
         }
@@ -59,6 +78,19 @@ internal sealed class RawChatEndpoint(
         {
             var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, pipes.Input, pipes.Output, logger);
             await pump.RunAsync(hub, lifetime.ApplicationStopping);
+        }
+    }
+
+    private static async Task<WebSocket> AcceptAsync(HttpContext context, IDisposable place)
+    {
+        try
+        {
+            return await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            place.Dispose();
+            throw;
         }
     }
 
