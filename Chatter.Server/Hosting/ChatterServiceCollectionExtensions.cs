@@ -56,6 +56,8 @@ public static class ChatterServiceCollectionExtensions
         services.AddSingleton<UserDirectory>();
         services.AddHostedService(provider => provider.GetRequiredService<UserDirectory>());
         services.AddSingleton<TokenService>();
+        services.AddSingleton<UserRevocation>();
+        services.AddSingleton<RevocationHubFilter>();
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorization();
@@ -124,6 +126,7 @@ public static class ChatterServiceCollectionExtensions
             // Outermost first: the log context covers the limits' own events.
             hub.AddFilter<HubLogContextFilter>();
             hub.AddFilter<ChatHubLimitsFilter>();
+            hub.AddFilter<RevocationHubFilter>();
         });
         services.AddSingleton<RawHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));
