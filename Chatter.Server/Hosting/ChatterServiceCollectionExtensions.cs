@@ -42,7 +42,8 @@ public static class ChatterServiceCollectionExtensions
                 _ = logFormat switch
                 {
                     "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
-                    "text" => logger.WriteTo.Console(outputTemplate: TextLogTemplate, formatProvider: CultureInfo.InvariantCulture),
+                    // Control characters in user-supplied values are escaped: no client text can forge a log line.
+                    "text" => logger.WriteTo.Console(new EscapingTextFormatter(TextLogTemplate, CultureInfo.InvariantCulture)),
                     _ => logger,
                 };
             },
