@@ -22,6 +22,9 @@ public static class FrameWriter
     /// <summary>A login refused because the server or the user holds as many connections as allowed, in the same style.</summary>
     public static ReadOnlyMemory<byte> TooManyConnections { get; } = "{\"error\": \"too many connections\"}"u8.ToArray();
 
+    /// <summary>A login refused because the server checks as many passwords at once as it allows, in the same style.</summary>
+    public static ReadOnlyMemory<byte> ServerBusy { get; } = "{\"error\": \"server busy\"}"u8.ToArray();
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         // The frames are not embedded in HTML; keep non-ASCII text readable and frames short.

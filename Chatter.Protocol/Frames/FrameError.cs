@@ -15,6 +15,7 @@ public static class FrameError
     public const string TooManyAttempts = "too many attempts";
     public const string RateLimited = "rate limited";
     public const string TooManyConnections = "too many connections";
+    public const string ServerBusy = "server busy";
     public const string PresenceNotTrue = "presence must be true";
     public const string ProtocolNotSupported = "protocol not supported";
     public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";

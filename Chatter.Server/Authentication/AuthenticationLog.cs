@@ -21,4 +21,7 @@ internal static partial class AuthenticationLog
     /// <summary><paramref name="user"/> is null for a name that is not a user (it may be a mistyped password).</summary>
     [LoggerMessage(111, LogLevel.Warning, "Login refused for {User} from {RemoteAddress} over {Transport}: {Reason}")]
     public static partial void LoginRefused(ILogger logger, string? user, string? remoteAddress, string transport, string reason);
+
+    [LoggerMessage(112, LogLevel.Warning, "Disconnecting {ConnectionCount} connections of {User}: removed from the users file or its password changed")]
+    public static partial void UserRevoked(ILogger logger, string user, int connectionCount);
 }

@@ -52,6 +52,16 @@ internal sealed class PasswordHash
         return string.Create(CultureInfo.InvariantCulture, $"{Prefix}{iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(key)}");
     }
 
+    /// <summary>
+    /// A hash of <paramref name="password"/> with a new salt, held in memory only: what a plain password of the users
+    /// file is checked against (any iteration count the file's hashes may have).
+    /// </summary>
+    public static PasswordHash FromPassword(string password, int iterations)
+    {
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        return new(iterations, salt, Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA256, KeyBytes));
+    }
+
     /// <summary>Reads a hash; false (and no detail, since the text is secret) when it is not a valid one.</summary>
     public static bool TryParse(string value, [NotNullWhen(true)] out PasswordHash? hash)
     {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Chatter.Server.Diagnostics;
-using Chatter.Server.Limits;
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
 using Microsoft.AspNetCore.Http.Features;
@@ -14,7 +13,7 @@ internal static class TokenEndpoint
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, LoginThrottle throttle, ChatterMetrics metrics, ILoggerFactory loggers)
+    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, CredentialCheck credentials, ChatterMetrics metrics, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TokenEndpoint).FullName!);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -47,21 +46,23 @@ internal static class TokenEndpoint
         }
 
         var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (throttle.Check(remote, request.Username) is { } retryAfter)
+        if (await credentials.CheckAsync(remote, request.Username, request.Password) is { } refusal)
         {
-            // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
-            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", FrameError.TooManyAttempts);
-            metrics.LoginRefused("token", FrameError.TooManyAttempts);
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            return Error(StatusCodes.Status429TooManyRequests, FrameError.TooManyAttempts);
-        }
+            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", refusal.Reason);
+            metrics.LoginRefused("token", refusal.Reason);
+            if (refusal.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
 
-        if (!users.Verify(request.Username, request.Password))
-        {
-            throttle.Failed(remote, request.Username);
-            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", FrameError.InvalidCredentials);
-            metrics.LoginRefused("token", FrameError.InvalidCredentials);
-            return Error(StatusCodes.Status401Unauthorized, FrameError.InvalidCredentials);
+            return Error(
+                refusal.Reason switch
+                {
+                    FrameError.TooManyAttempts => StatusCodes.Status429TooManyRequests,
+                    FrameError.ServerBusy => StatusCodes.Status503ServiceUnavailable,
+                    _ => StatusCodes.Status401Unauthorized,
+                },
+                refusal.Reason);
         }
 
         var (token, expiresAt) = tokens.Issue(request.Username);

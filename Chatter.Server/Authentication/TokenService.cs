@@ -9,17 +9,20 @@ namespace Chatter.Server.Authentication;
 
 /// <summary>
 /// Issues and checks the hub's bearer tokens: <c>base64url(payload).base64url(HMAC-SHA256(payload))</c>,
-/// the payload being <c>{"sub":"name","exp":unix-seconds}</c>. The key is <c>Chatter:Token:SigningKey</c>,
-/// or random per process when that is empty.
+/// the payload being <c>{"sub":"name","exp":unix-seconds,"st":stamp}</c>. The key is <c>Chatter:Token:SigningKey</c>,
+/// or random per process when that is empty. The stamp is a keyed digest of the user's entry in <c>users.json</c>
+/// (<see cref="UserDirectory.Fingerprint"/>): a token stops working when its user is removed or its password changes.
 /// </summary>
 public sealed class TokenService
 {
     private readonly byte[] key;
     private readonly TimeSpan lifetime;
     private readonly TimeProvider time;
+    private readonly UserDirectory users;
 
-    public TokenService(IOptions<ChatterOptions> options, TimeProvider time)
+    public TokenService(IOptions<ChatterOptions> options, TimeProvider time, UserDirectory users)
     {
+        this.users = users;
         var configured = options.Value.Token.SigningKey;
         key = string.IsNullOrEmpty(configured) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(configured);
         lifetime = TimeSpan.FromMinutes(options.Value.Token.LifetimeMinutes);
@@ -30,12 +33,12 @@ public sealed class TokenService
     public (string Token, DateTimeOffset ExpiresAt) Issue(string user)
     {
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds((time.GetUtcNow() + lifetime).ToUnixTimeSeconds());
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(user, expiresAt.ToUnixTimeSeconds()), TokenJsonContext.Default.TokenPayload);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new TokenPayload(user, expiresAt.ToUnixTimeSeconds(), Stamp(user)), TokenJsonContext.Default.TokenPayload);
         var encoded = Base64Url.EncodeToString(payload);
         return (encoded + "." + Base64Url.EncodeToString(Sign(encoded)), expiresAt);
     }
 
-    /// <summary>The user a token names, when its signature is right and it has not expired.</summary>
+    /// <summary>The user a token names, when its signature is right, it has not expired and the user's password is the one it was issued for.</summary>
     public bool TryValidate(string token, out string? user)
     {
         user = null;
@@ -61,7 +64,9 @@ public sealed class TokenService
         try
         {
             var payload = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(encoded), TokenJsonContext.Default.TokenPayload);
-            if (payload is null || payload.Sub is null || payload.Exp <= time.GetUtcNow().ToUnixTimeSeconds())
+            if (payload is null || payload.Sub is null || payload.Exp <= time.GetUtcNow().ToUnixTimeSeconds()
+                || payload.St is null || Stamp(payload.Sub) is not { } stamp
+                || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(payload.St), Encoding.ASCII.GetBytes(stamp)))
             {
                 return false;
             }
@@ -75,12 +80,17 @@ public sealed class TokenService
         }
     }
 
+    /// <summary>The user's password stamp: 16 bytes of HMAC(key, fingerprint), null for no user.</summary>
+    private string? Stamp(string user)
+        => users.Fingerprint(user) is { } fingerprint ? Base64Url.EncodeToString(HMACSHA256.HashData(key, fingerprint).AsSpan(0, 16)) : null;
+
     private byte[] Sign(string encodedPayload) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(encodedPayload));
 }
 
 internal sealed record TokenPayload(
     [property: System.Text.Json.Serialization.JsonPropertyName("sub")] string Sub,
-    [property: System.Text.Json.Serialization.JsonPropertyName("exp")] long Exp);
+    [property: System.Text.Json.Serialization.JsonPropertyName("exp")] long Exp,
+    [property: System.Text.Json.Serialization.JsonPropertyName("st")] string? St);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(TokenPayload))]
 internal sealed partial class TokenJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -34,6 +34,15 @@ public sealed class UserDirectory : IHostedService, IDisposable
     /// <summary>Fires once after the next (re)load of the file; take a new token after each.</summary>
     public IChangeToken ReloadToken => new CancellationChangeToken(reloaded.Token);
 
+    /// <summary>
+    /// Raised after a reload with the users who were removed or whose password changed; their connections and tokens must
+    /// stop working (<see cref="UserRevocation"/>).
+    /// </summary>
+    public event Action<IReadOnlyList<string>>? UsersRevoked;
+
+    /// <summary>The fingerprint of <paramref name="name"/>'s entry in the file (see <see cref="StoredPassword.Fingerprint"/>), null for no user.</summary>
+    internal byte[]? Fingerprint(string name) => users.Passwords.TryGetValue(name, out var stored) ? stored.Fingerprint : null;
+
     /// <summary>True when <paramref name="name"/> is a user now.</summary>
     public bool Exists(string name) => users.Passwords.ContainsKey(name);
 
@@ -92,16 +101,19 @@ public sealed class UserDirectory : IHostedService, IDisposable
 
     private void Load(bool throwOnError)
     {
+        List<string> revoked = [];
         try
         {
             if (!File.Exists(path))
             {
+                revoked = [.. users.Passwords.Keys];
                 users = Users.Empty;
                 Log.UsersFileMissing(logger, path);
             }
             else
             {
                 var loaded = new Users(UsersFile.Parse(File.ReadAllBytes(path), path));
+                revoked = Revoked(users, loaded);
                 users = loaded;
                 Log.UsersLoaded(logger, path, loaded.Passwords.Count);
                 if (loaded.PlainCount > 0)
@@ -116,10 +128,21 @@ public sealed class UserDirectory : IHostedService, IDisposable
             Log.UsersFileRejected(logger, path, ex);
         }
 
+        if (revoked.Count > 0)
+        {
+            UsersRevoked?.Invoke(revoked);
+        }
+
         var previous = Interlocked.Exchange(ref reloaded, new CancellationTokenSource());
         previous.Cancel();
         previous.Dispose();
     }
+
+    /// <summary>The users of <paramref name="before"/> that <paramref name="after"/> removed or gave another password.</summary>
+    private static List<string> Revoked(Users before, Users after)
+        => [.. before.Passwords
+            .Where(entry => !after.Passwords.TryGetValue(entry.Key, out var now) || !now.Fingerprint.AsSpan().SequenceEqual(entry.Value.Fingerprint))
+            .Select(entry => entry.Key)];
 
     /// <summary>What an unknown name is checked against: a hash with the most iterations in the file, else a plain password.</summary>
     internal static StoredPassword DummyFor(IReadOnlyDictionary<string, StoredPassword> passwords)

@@ -60,13 +60,27 @@ internal static class UsersFile
         return entries;
     }
 
-    /// <summary>Parses the file's bytes; a <see cref="InvalidDataException"/> says which file and which user is broken (never the secret).</summary>
+    /// <summary>
+    /// Parses the file's bytes; a <see cref="InvalidDataException"/> says which file and which user is broken (never the
+    /// secret). Plain passwords are hashed in memory with the file's most iterations, so that every user's check costs
+    /// the same (<see cref="StoredPassword.WithCostOf"/>).
+    /// </summary>
     public static Dictionary<string, StoredPassword> Parse(ReadOnlySpan<byte> utf8, string path)
     {
+        var entries = ReadEntries(utf8, path);
         var users = new Dictionary<string, StoredPassword>(StringComparer.Ordinal);
-        foreach (var (name, value) in ReadEntries(utf8, path))
+        foreach (var (name, value) in entries)
         {
             users[name] = ToStoredPassword(name, value, path);
+        }
+
+        var strongest = users.Values.Max(p => (int?)p.Iterations) ?? 0;
+        if (strongest > 0)
+        {
+            foreach (var (name, value) in entries)
+            {
+                users[name] = users[name].WithCostOf(strongest, value);
+            }
         }
 
         return users;
@@ -81,7 +95,7 @@ internal static class UsersFile
         }
 
         return PasswordHash.TryParse(value, out var hash)
-            ? StoredPassword.Hashed(hash)
+            ? StoredPassword.Hashed(hash, value)
             : throw new InvalidDataException(
                 $"users file '{path}' is malformed: the password hash of user '{name}' is not valid " +
                 $"(expected {PasswordHash.Prefix}ITERATIONS$SALT$HASH with {PasswordHash.MinIterations} to {PasswordHash.MaxIterations} iterations)");

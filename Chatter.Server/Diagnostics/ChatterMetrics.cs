@@ -13,6 +13,7 @@ public sealed class ChatterMetrics
 
     private readonly UpDownCounter<long> connections;
     private readonly Counter<long> logins;
+    private readonly Counter<long> passwordChecks;
     private readonly Counter<long> stored;
     private readonly Counter<long> delivered;
     private readonly Counter<long> invalidFrames;
@@ -27,6 +28,7 @@ public sealed class ChatterMetrics
         var meter = meters.Create(MeterName);
         connections = meter.CreateUpDownCounter<long>("chatter.connections", "{connection}", "Open hub connections, by transport (raw, signalr)");
         logins = meter.CreateCounter<long>("chatter.logins", "{login}", "Logins (raw login frames and token requests), by transport and result (ok, refused) with the reason");
+        passwordChecks = meter.CreateCounter<long>("chatter.logins.password_checks", "{check}", "Passwords checked (PBKDF2), by result (ok, wrong)");
         stored = meter.CreateCounter<long>("chatter.messages.stored", "{message}", "Messages stored, by the sender's transport");
         delivered = meter.CreateCounter<long>("chatter.messages.delivered", "{message}", "Messages handed to a recipient connection (one per recipient)");
         invalidFrames = meter.CreateCounter<long>("chatter.frames.invalid", "{frame}", "Frames and calls refused as invalid, by transport");
@@ -51,6 +53,9 @@ public sealed class ChatterMetrics
     /// <summary>A refused login; <paramref name="reason"/> is one of the protocol's fixed reasons.</summary>
     public void LoginRefused(string transport, string reason)
         => logins.Add(1, new KeyValuePair<string, object?>("transport", transport), new KeyValuePair<string, object?>("result", "refused"), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <summary>A password was checked against the users file.</summary>
+    public void PasswordChecked(bool ok) => passwordChecks.Add(1, new KeyValuePair<string, object?>("result", ok ? "ok" : "wrong"));
 
     public void MessageStored(string transport) => stored.Add(1, new KeyValuePair<string, object?>("transport", transport));
 

@@ -41,7 +41,8 @@ public static class ChatterServiceCollectionExtensions
                 _ = logFormat switch
                 {
                     "json" => logger.WriteTo.Console(new CompactJsonFormatter()),
-                    "text" => logger.WriteTo.Console(outputTemplate: TextLogTemplate, formatProvider: CultureInfo.InvariantCulture),
+                    // Control characters in user-supplied values are escaped: no client text can forge a log line.
+                    "text" => logger.WriteTo.Console(new EscapingTextFormatter(TextLogTemplate, CultureInfo.InvariantCulture)),
                     _ => logger,
                 };
             },
@@ -56,6 +57,8 @@ public static class ChatterServiceCollectionExtensions
         services.AddSingleton<UserDirectory>();
         services.AddHostedService(provider => provider.GetRequiredService<UserDirectory>());
         services.AddSingleton<TokenService>();
+        services.AddSingleton<UserRevocation>();
+        services.AddSingleton<RevocationHubFilter>();
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorization();
@@ -106,7 +109,7 @@ public static class ChatterServiceCollectionExtensions
                 .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         }
 
-        services.AddSingleton<LoginThrottle>();
+        AddLoginLimits(services, configured.Redis.IsConfigured);
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<IMessageRate, MessageRate>();
         services.AddSingleton<ChatHubLimitsFilter>();
@@ -125,6 +128,7 @@ public static class ChatterServiceCollectionExtensions
             // Outermost first: the log context covers the limits' own events.
             hub.AddFilter<HubLogContextFilter>();
             hub.AddFilter<ChatHubLimitsFilter>();
+            hub.AddFilter<RevocationHubFilter>();
         });
         services.AddSingleton<RawHubProtocol>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHubProtocol, RawHubProtocol>(provider => provider.GetRequiredService<RawHubProtocol>()));
@@ -151,6 +155,28 @@ public static class ChatterServiceCollectionExtensions
             .AddCheck<ShutdownHealthCheck>("shutdown");
         builder.AddChatterForwardedHeaders();
         return builder;
+    }
+
+    /// <summary>The login throttle and its windows (in Redis when configured, see README, Security), the password-check bound.</summary>
+    private static void AddLoginLimits(IServiceCollection services, bool shared)
+    {
+        services.AddSingleton<RedisFallback>();
+        services.AddSingleton<MemoryAttemptWindows>();
+        if (shared)
+        {
+            services.AddSingleton<IAttemptWindows, RedisAttemptWindows>();
+        }
+        else
+        {
+            services.AddSingleton<IAttemptWindows>(provider => provider.GetRequiredService<MemoryAttemptWindows>());
+        }
+
+        // Without Redis there is no RedisConnection: the addresses are this node's alone.
+        services.AddSingleton<KnownAddresses>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<PasswordChecks>();
+        services.AddSingleton<CredentialCheck>();
+        services.AddSingleton<UnauthenticatedConnections>();
     }
 
     /// <summary>

@@ -1,84 +1,72 @@
-using System.Threading.RateLimiting;
 using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Limits;
 
 /// <summary>
-/// Limits failed logins per remote address and per user name (<c>Chatter:Limits:FailedLoginsPerMinute</c>, a
-/// sliding minute). Only failures count, so people who type their password right are never slowed; but once an
-/// address or a name is over the limit, every login for it is refused, right or wrong, until the window slides,
-/// so a guesser learns nothing from a correct guess. Checked before the password, so refused guesses cost no hashing.
+/// Limits failed logins without letting anyone lock a user out (README, Security). Every login takes an attempt in up
+/// to three one-minute windows before its password is checked, and only when all have room:
+/// <list type="bullet">
+/// <item>this name from this address: <c>Chatter:Limits:FailedLoginsPerMinute</c>, so one person's typos stop only
+/// their own name from their own address;</item>
+/// <item>this address across all names (spraying): <c>FailedLoginsPerAddressPerMinute</c>;</item>
+/// <item>this name from all addresses (many addresses guessing one name): <c>FailedLoginsPerNamePerMinute</c>.</item>
+/// </list>
+/// The last two do not apply where the user has logged in before (<see cref="KnownAddresses"/>): guesses from elsewhere
+/// never block a user at a familiar address. A successful attempt is taken back, so only failures count; and since the
+/// attempt is taken before the check, N parallel guesses check at most the limit.
 /// </summary>
-internal sealed class LoginThrottle : IDisposable
+internal sealed class LoginThrottle(IOptions<ChatterOptions> options, IAttemptWindows windows, KnownAddresses known)
 {
-    private const int Segments = 6;
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
-
-    private readonly PartitionedRateLimiter<string>? failures;
-
-    public LoginThrottle(IOptions<ChatterOptions> options)
+    /// <summary>Takes an attempt for a login of <paramref name="name"/> (null: a frame that was not a login) from <paramref name="remoteAddress"/>.</summary>
+    public async ValueTask<LoginAttempt> BeginAsync(string? remoteAddress, string? name)
     {
-        var perMinute = options.Value.Limits.FailedLoginsPerMinute;
-        if (perMinute > 0)
+        var limits = options.Value.Limits;
+        var address = remoteAddress ?? "unknown";
+        var familiar = name is not null && await known.IsKnownAsync(name, remoteAddress);
+        var taken = new List<AttemptWindow>(3);
+        if (name is not null && limits.FailedLoginsPerMinute > 0)
         {
-            // One sliding window per address and per name; idle ones are dropped by the limiter itself.
-            failures = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetSlidingWindowLimiter(key, _ => new SlidingWindowRateLimiterOptions
-            {
-                PermitLimit = perMinute,
-                Window = Window,
-                SegmentsPerWindow = Segments,
-                QueueLimit = 0,
-            }));
-        }
-    }
-
-    /// <summary>
-    /// Null when a login from <paramref name="remoteAddress"/> for <paramref name="user"/> may be tried now; otherwise
-    /// how long until it may.
-    /// </summary>
-    public TimeSpan? Check(string? remoteAddress, string? user)
-    {
-        if (failures is null)
-        {
-            return null;
+            // A newline cannot be part of an address: the key is unambiguous whatever the name holds.
+            taken.Add(new AttemptWindow("pair:" + address + "\n" + name, limits.FailedLoginsPerMinute));
         }
 
-        return Blocked(AddressKey(remoteAddress)) ?? (user is null ? null : Blocked(UserKey(user)));
+        if (!familiar && limits.FailedLoginsPerAddressPerMinute > 0)
+        {
+            taken.Add(new AttemptWindow("address:" + address, limits.FailedLoginsPerAddressPerMinute));
+        }
+
+        if (!familiar && name is not null && limits.FailedLoginsPerNamePerMinute > 0)
+        {
+            taken.Add(new AttemptWindow("name:" + name, limits.FailedLoginsPerNamePerMinute));
+        }
+
+        if (taken.Count == 0)
+        {
+            return new LoginAttempt(this, taken, "", name, remoteAddress, retryAfter: null);
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        var wait = await windows.TryReserveAsync(taken, id);
+        return new LoginAttempt(this, wait is null ? taken : [], id, name, remoteAddress, wait);
     }
 
-    /// <summary>Counts a failed login against the address and, when given, the user name.</summary>
-    public void Failed(string? remoteAddress, string? user)
+    internal async ValueTask EndAsync(LoginAttempt attempt, bool succeeded, bool checkedPassword)
     {
-        if (failures is null)
+        if (!succeeded && checkedPassword)
         {
+            // A failure: it stays in its windows until they slide.
             return;
         }
 
-        failures.AttemptAcquire(AddressKey(remoteAddress)).Dispose();
-        if (user is not null)
+        if (attempt.Windows.Count > 0)
         {
-            failures.AttemptAcquire(UserKey(user)).Dispose();
-        }
-    }
-
-    public void Dispose() => failures?.Dispose();
-
-    private TimeSpan? Blocked(string key)
-    {
-        // Zero permits: asks whether any are left without taking one.
-        using var lease = failures!.AttemptAcquire(key, permitCount: 0);
-        if (lease.IsAcquired)
-        {
-            return null;
+            await windows.ReleaseAsync(attempt.Windows, attempt.Id);
         }
 
-        return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero
-            ? retryAfter
-            : Window / Segments;
+        if (succeeded && attempt.Name is not null)
+        {
+            await known.RememberAsync(attempt.Name, attempt.RemoteAddress);
+        }
     }
-
-    private static string AddressKey(string? remoteAddress) => "address:" + (remoteAddress ?? "unknown");
-
-    private static string UserKey(string user) => "user:" + user;
 }

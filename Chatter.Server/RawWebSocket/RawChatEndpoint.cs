@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using Chatter.Server.Delivery;
 using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
+using Chatter.Server.Limits;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ internal sealed class RawChatEndpoint(
     DeliverySettings delivery,
     OutboundBudget budget,
     SendTimeouts timeouts,
+    UnauthenticatedConnections unauthenticated,
     IOptions<ChatterOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -45,10 +47,28 @@ internal sealed class RawChatEndpoint(
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        var (place, refusal) = unauthenticated.TryEnter(remote);
+        if (place is null)
+        {
+            // Refused before the upgrade: a socket that is never accepted costs nothing past this response.
+            LimitsLog.UpgradeRefused(logger, remote, refusal == StatusCodes.Status429TooManyRequests ? "too many sockets not logged in from this address" : "too many sockets not logged in");
+            context.Response.StatusCode = refusal;
+            context.Response.Headers.RetryAfter = "1";
+            await context.Response.WriteAsync(refusal == StatusCodes.Status429TooManyRequests ? "too many connections not logged in from this address" : "server busy", context.RequestAborted);
+            return;
+        }
+
+        using var socket = await AcceptAsync(context, place);
         // The login exchange is a method of its own so that none of it (its reader, the login frame with the password)
         // stays referenced while the connection lives on.
-        if (await login.LoginAsync(socket, context) is not { } loggedIn)
+        (string User, long? Since, IDisposable Slot)? result;
+        using (place)
+        {
+            result = await login.LoginAsync(socket, context);
+        }
+
+        if (result is not { } loggedIn)
         {
             return;
         }
@@ -58,6 +78,19 @@ internal sealed class RawChatEndpoint(
             var queue = new Outbox(delivery.MaxMessages, delivery.MaxBytes, budget, time);
             var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, inputPipe, queue, logger);
             await pump.RunAsync(hub, timeouts, budget, lifetime.ApplicationStopping);
+        }
+    }
+
+    private static async Task<WebSocket> AcceptAsync(HttpContext context, IDisposable place)
+    {
+        try
+        {
+            return await context.WebSockets.AcceptWebSocketAsync();
+        }
+        catch
+        {
+            place.Dispose();
+            throw;
         }
     }
 

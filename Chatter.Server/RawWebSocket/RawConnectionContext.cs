@@ -2,6 +2,7 @@ using System.Collections;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Claims;
+using Chatter.Server.Authentication;
 using Chatter.Server.Delivery;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.Connections;
@@ -27,7 +28,7 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
         typeof(IConnectionIdFeature), typeof(IConnectionTransportFeature), typeof(IConnectionItemsFeature),
         typeof(IConnectionUserFeature), typeof(IConnectionLifetimeFeature), typeof(IConnectionEndPointFeature),
         typeof(ITransferFormatFeature), typeof(IConnectionInherentKeepAliveFeature), typeof(IHttpContextFeature),
-        typeof(ChatConnectionFeature), typeof(Outbox), typeof(IDelivery),
+        typeof(ChatConnectionFeature), typeof(Outbox), typeof(IDelivery), typeof(IRevocableConnection),
     ];
 
     // Never disposed, on purpose: Abort cancels it later, on a thread-pool thread, and a source disposed before that
@@ -35,11 +36,12 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
     private readonly CancellationTokenSource closed = new();
     private readonly ChatConnectionFeature chat;
     private readonly Outbox queue;
+    private readonly IRevocableConnection revocable;
     private IDelivery? delivery;
     private List<KeyValuePair<Type, object?>>? others;
     private int revision;
 
-    public RawConnectionContext(HttpContext upgrade, IDuplexPipe transport, ClaimsPrincipal user, ChatConnectionFeature chat, Outbox queue)
+    public RawConnectionContext(HttpContext upgrade, IDuplexPipe transport, ClaimsPrincipal user, ChatConnectionFeature chat, Outbox queue, IRevocableConnection revocable)
     {
         ConnectionId = upgrade.TraceIdentifier;
         Transport = transport;
@@ -47,6 +49,7 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
         HttpContext = upgrade;
         this.chat = chat;
         this.queue = queue;
+        this.revocable = revocable;
         ConnectionClosed = closed.Token;
         RemoteEndPoint = upgrade.Connection.RemoteIpAddress is { } address ? new IPEndPoint(address, upgrade.Connection.RemotePort) : null;
     }
@@ -149,5 +152,6 @@ internal sealed class RawConnectionContext : ConnectionContext, IFeatureCollecti
         => key == typeof(ChatConnectionFeature) ? chat
             : key == typeof(Outbox) ? queue
             : key == typeof(IDelivery) ? delivery
+            : key == typeof(IRevocableConnection) ? revocable
             : Array.IndexOf(OwnFeatures, key) >= 0 ? this : null;
 }

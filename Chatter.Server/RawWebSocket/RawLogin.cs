@@ -12,19 +12,25 @@ using Log = Chatter.Server.RawWebSocket.RawWebSocketLog;
 namespace Chatter.Server.RawWebSocket;
 
 /// <summary>
-/// The original protocol's login exchange on <c>/ws/chat</c>: the first frame within the auth timeout, the throttle,
-/// the password check, the user's connection slot, then <c>{"auth": "ok"}</c>; a refusal closes the socket.
+/// The original protocol's login exchange on <c>/ws/chat</c>: the first frame within the auth timeout, the credential
+/// check (throttle, bounded password checks), the user's connection slot, then <c>{"auth": "ok"}</c>; a refusal closes
+/// the socket. The whole exchange, the close included, has one deadline: <c>Chatter:AuthTimeoutSeconds</c> plus
+/// <see cref="CloseTimeout"/> from the upgrade. Past it the socket is aborted, whatever the client sends or withholds.
 /// </summary>
 internal sealed class RawLogin(
     UserDirectory users,
-    LoginThrottle throttle,
+    CredentialCheck credentials,
     ConnectionLimiter connections,
     ChatterMetrics metrics,
     IOptions<ChatterOptions> options,
     TimeProvider time,
     ILogger<RawChatEndpoint> logger)
 {
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long a client has to answer the server's close frame (and the most a refusal's close may take).</summary>
+    public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>1013 Try Again Later: the server is too busy to check a password now.</summary>
+    private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
     /// <summary>
     /// The login exchange: the user, the <c>since</c> of the login frame and the user's connection slot, once
@@ -33,6 +39,32 @@ internal sealed class RawLogin(
     public async Task<(string User, long? Since, IDisposable Slot)?> LoginAsync(WebSocket socket, HttpContext context)
     {
         var settings = options.Value;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.AuthTimeoutSeconds) + CloseTimeout, time);
+        var result = default((string, long?, IDisposable)?);
+        await using (deadline.Token.Register(static state => ((WebSocket)state!).Abort(), socket))
+        {
+            try
+            {
+                result = await ExchangeAsync(socket, context, settings);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                Log.SocketEnded(logger, context.TraceIdentifier, "gone during login", ex);
+            }
+        }
+
+        // The registration is gone: from here the deadline cannot abort the socket. Had it fired, the login did not finish.
+        if (result is { } loggedIn && deadline.IsCancellationRequested)
+        {
+            loggedIn.Item3.Dispose();
+            return null;
+        }
+
+        return result;
+    }
+
+    private async Task<(string, long?, IDisposable)?> ExchangeAsync(WebSocket socket, HttpContext context, ChatterOptions settings)
+    {
         var remote = context.Connection.RemoteIpAddress?.ToString();
         using var reader = new WebSocketMessageReader(socket, settings.MaxFrameBytes);
 
@@ -46,11 +78,6 @@ internal sealed class RawLogin(
         {
             Log.AuthTimeout(logger, remote, settings.AuthTimeoutSeconds, context.TraceIdentifier);
             await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, "authentication timeout", read);
-            return null;
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-        {
-            Log.SocketEnded(logger, context.TraceIdentifier, "gone before login", ex);
             return null;
         }
 
@@ -69,29 +96,22 @@ internal sealed class RawLogin(
 
         if (kind != WebSocketMessageKind.Text || !FrameReader.TryReadLogin(reader.Message.Span, out var login))
         {
-            throttle.Failed(remote, user: null);
-            await RefuseAsync(socket, null, remote, "not a login frame", FrameWriter.InvalidCredentials);
+            var malformed = await credentials.RefuseMalformedAsync(remote);
+            await RefuseAsync(socket, null, remote, "not a login frame", Reply(malformed.Reason), WebSocketCloseStatus.PolicyViolation);
             return null;
         }
 
-        if (throttle.Check(remote, login.Username) is not null)
+        if (await credentials.CheckAsync(remote, login.Username, login.Password) is { } refusal)
         {
-            // Refused before the password is checked: a guess past the limit costs no hashing and tells nothing.
-            await RefuseAsync(socket, users.LoggableName(login.Username), remote, FrameError.TooManyAttempts, FrameWriter.TooManyAttempts);
-            return null;
-        }
-
-        if (!users.Verify(login.Username, login.Password))
-        {
-            throttle.Failed(remote, login.Username);
-            await RefuseAsync(socket, users.LoggableName(login.Username), remote, FrameError.InvalidCredentials, FrameWriter.InvalidCredentials);
+            var status = refusal.Reason == FrameError.ServerBusy ? TryAgainLater : WebSocketCloseStatus.PolicyViolation;
+            await RefuseAsync(socket, users.LoggableName(login.Username), remote, refusal.Reason, Reply(refusal.Reason), status);
             return null;
         }
 
         var slot = connections.TryAcquire(login.Username);
         if (slot is null)
         {
-            await RefuseAsync(socket, login.Username, remote, FrameError.TooManyConnections, FrameWriter.TooManyConnections);
+            await RefuseAsync(socket, login.Username, remote, FrameError.TooManyConnections, FrameWriter.TooManyConnections, WebSocketCloseStatus.PolicyViolation);
             return null;
         }
 
@@ -110,11 +130,18 @@ internal sealed class RawLogin(
         return (login.Username, login.Since, slot);
     }
 
+    private static ReadOnlyMemory<byte> Reply(string reason) => reason switch
+    {
+        FrameError.TooManyAttempts => FrameWriter.TooManyAttempts,
+        FrameError.ServerBusy => FrameWriter.ServerBusy,
+        _ => FrameWriter.InvalidCredentials,
+    };
+
     /// <summary>
-    /// Refuses the login: the reply frame, then close 1008. <paramref name="user"/> is logged only when it names a real
+    /// Refuses the login: the reply frame, then the close. <paramref name="user"/> is logged only when it names a real
     /// user (someone who typed a password into the name field does not get it written to the log).
     /// </summary>
-    private async Task RefuseAsync(WebSocket socket, string? user, string? remote, string reason, ReadOnlyMemory<byte> reply)
+    private async Task RefuseAsync(WebSocket socket, string? user, string? remote, string reason, ReadOnlyMemory<byte> reply, WebSocketCloseStatus status)
     {
         AuthLog.LoginRefused(logger, user, remote, "raw", reason);
         metrics.LoginRefused("raw", reason);
@@ -128,12 +155,16 @@ internal sealed class RawLogin(
             return;
         }
 
-        await CloseAsync(socket, WebSocketCloseStatus.PolicyViolation, reason, pendingRead: null);
+        await CloseAsync(socket, status, reason, pendingRead: null);
     }
 
-    /// <summary>Sends a close frame and waits (bounded) for the client's; a client that does not answer is cut off.</summary>
+    /// <summary>
+    /// Sends a close frame and waits for the client's, at most <see cref="CloseTimeout"/> in all (one deadline, however
+    /// many frames the client sends meanwhile); a client that does not answer is cut off.
+    /// </summary>
     private async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, Task<WebSocketMessageKind>? pendingRead)
     {
+        var closeBy = time.GetTimestamp();
         try
         {
             await socket.CloseOutputAsync(status, description, CancellationToken.None);
@@ -142,16 +173,22 @@ internal sealed class RawLogin(
                 // Read until the client's close frame arrives; whatever else it sends now is dropped.
                 using var drain = new WebSocketMessageReader(socket, options.Value.MaxFrameBytes);
                 var closed = pendingRead ?? drain.ReadAsync(CancellationToken.None).AsTask();
-                while (await closed.WaitAsync(CloseTimeout, time) is not (WebSocketMessageKind.Close or WebSocketMessageKind.TooLarge))
+                while (await closed.WaitAsync(Remaining(closeBy), time) is not (WebSocketMessageKind.Close or WebSocketMessageKind.TooLarge))
                 {
                     closed = drain.ReadAsync(CancellationToken.None).AsTask();
                 }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or TimeoutException or ObjectDisposedException or OperationCanceledException)
         {
             Log.SocketEnded(logger, "login", "close not answered", ex);
             socket.Abort();
         }
+    }
+
+    private TimeSpan Remaining(long closeStarted)
+    {
+        var left = CloseTimeout - time.GetElapsedTime(closeStarted);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 }

@@ -31,6 +31,15 @@ public static class RawOutboundFrames
         output.Advance(HeaderLength + payload.Length);
     }
 
+    /// <summary>Writes one record into <paramref name="destination"/>; returns its length.</summary>
+    public static int Write(Span<byte> destination, long tag, ReadOnlySpan<byte> payload)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(destination, payload.Length);
+        BinaryPrimitives.WriteInt64LittleEndian(destination[4..], tag);
+        payload.CopyTo(destination[HeaderLength..]);
+        return HeaderLength + payload.Length;
+    }
+
     /// <summary>The tag of the first record of <paramref name="records"/>; <see cref="Other"/> when there is none.</summary>
     public static long TagOf(ReadOnlySpan<byte> records)
         => records.Length >= HeaderLength ? BinaryPrimitives.ReadInt64LittleEndian(records[4..]) : Other;

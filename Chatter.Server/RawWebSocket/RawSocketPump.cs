@@ -1,6 +1,10 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
+using Chatter.Protocol;
+using Chatter.Protocol.Frames;
+using Chatter.Server.Authentication;
 using Chatter.Server.Delivery;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
@@ -17,7 +21,7 @@ namespace Chatter.Server.RawWebSocket;
 /// place (<see cref="RawClose"/>).
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The connection context has nothing to dispose (see RawConnectionContext).")]
-internal sealed class RawSocketPump
+internal sealed class RawSocketPump : IRevocableConnection
 {
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
     private static readonly byte[] Handshake = Encoding.UTF8.GetBytes($"{{\"protocol\":\"{RawHubProtocol.ProtocolName}\",\"version\":1}}\u001e");
@@ -42,7 +46,7 @@ internal sealed class RawSocketPump
         var pipe = new Pipe(inputPipe);
         input = pipe.Writer;
         var output = new RawOutput(queue, full: () => EndHub(WebSocketCloseStatus.PolicyViolation, "closed by the server"), handshakeRefused: HandshakeRefused);
-        connection = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, output), Authentication.UserDirectory.CreatePrincipal(user, "chatter-raw"), new ChatConnectionFeature("raw", since), queue);
+        connection = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, output), UserDirectory.CreatePrincipal(user, "chatter-raw"), new ChatConnectionFeature("raw", since), queue, this);
     }
 
     /// <summary>Runs until the client or the hub ends the connection, or <paramref name="stopping"/> fires (close 1001).</summary>
@@ -213,6 +217,19 @@ internal sealed class RawSocketPump
     {
         close.TrySet(status, description);
         connection.Abort();
+    }
+
+    /// <summary>
+    /// The user was removed from <c>users.json</c> or its password changed: <c>{"error": "invalid credentials"}</c> goes
+    /// out after what is queued, then the socket is closed with 1008.
+    /// </summary>
+    public void Revoke()
+    {
+        var frame = FrameWriter.InvalidCredentials.Span;
+        var records = ArrayPool<byte>.Shared.Rent(RawOutboundFrames.HeaderLength + frame.Length);
+        var length = RawOutboundFrames.Write(records, RawOutboundFrames.Other, frame);
+        queue.TryEnqueue(new Outbound(null, records.AsMemory(0, length), records));
+        EndHub(WebSocketCloseStatus.PolicyViolation, FrameError.InvalidCredentials);
     }
 
     /// <summary>A stuck send: the socket is aborted at once (no close frame could get through).</summary>

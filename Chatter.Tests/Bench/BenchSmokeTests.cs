@@ -21,6 +21,8 @@ public class BenchSmokeTests
         // As in BENCHMARKS.md: the bench measures delivery, not the abuse limits.
         ["Chatter:Limits:MessagesPerSecond"] = "0",
         ["Chatter:Limits:FailedLoginsPerMinute"] = "0",
+        ["Chatter:Limits:FailedLoginsPerAddressPerMinute"] = "0",
+        ["Chatter:Limits:FailedLoginsPerNamePerMinute"] = "0",
         ["Chatter:Limits:MaxConnections"] = "0",
         ["Chatter:Limits:MaxConnectionsPerUser"] = "0",
     };

@@ -51,6 +51,8 @@ public class FuzzTests
         {
             ["Chatter:Limits:MessagesPerSecond"] = "0",
             ["Chatter:Limits:FailedLoginsPerMinute"] = "0",
+            ["Chatter:Limits:FailedLoginsPerAddressPerMinute"] = "0",
+            ["Chatter:Limits:FailedLoginsPerNamePerMinute"] = "0",
             ["Chatter:Limits:MaxConnectionsPerUser"] = "0",
         });
         var watch = Stopwatch.StartNew();

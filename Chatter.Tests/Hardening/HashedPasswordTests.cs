@@ -59,7 +59,9 @@ public class HashedPasswordTests
             var path = Path.Combine(directory.FullName, "users.json");
             UsersFile.Write(path, [KeyValuePair.Create("a", AliceHash), KeyValuePair.Create("b", strong), KeyValuePair.Create("c", "plain")]);
             var users = UsersFile.Parse(File.ReadAllBytes(path), path);
-            Assert.That(users.Values.Select(u => u.Iterations), Is.EquivalentTo(new[] { PasswordHash.MinIterations, 20_000, 0 }));
+            // The plain user is checked through PBKDF2 with the file's most iterations, as a hashed user is (REVIEW L6).
+            Assert.That(users.Values.Select(u => u.Iterations), Is.EquivalentTo(new[] { PasswordHash.MinIterations, 20_000, 20_000 }));
+            Assert.That((users["c"].IsHashed, users["c"].Verify("plain"), users["c"].Verify("plaiN")), Is.EqualTo((false, true, false)), "still a plain user, with its own password");
             Assert.That(UserDirectory.DummyFor(users).Iterations, Is.EqualTo(20_000), "an unknown name costs as much as the costliest known one");
             Assert.That(UserDirectory.DummyFor(new Dictionary<string, StoredPassword> { ["c"] = StoredPassword.Plain("p") }).IsHashed, Is.False);
         }

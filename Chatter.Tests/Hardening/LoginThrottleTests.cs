@@ -7,7 +7,8 @@ using Chatter.Tests.Infrastructure;
 namespace Chatter.Tests.Hardening;
 
 /// <summary>
-/// Failed logins are limited per remote address and per user name (default 5 a minute); past the limit a raw login
+/// Failed logins are limited per remote address and per user name (see LoginLockoutTests for the rules that keep real
+/// users from being locked out); past the limit a raw login
 /// gets <c>{"error": "too many attempts"}</c> and close 1008, the token endpoint 429 with Retry-After. Successful
 /// logins are never counted. Each test is several remote addresses at once (127.0.0.N).
 /// </summary>
@@ -19,7 +20,7 @@ public class LoginThrottleTests
     [Test]
     public async Task AnAddressPastFiveFailuresIsRefusedEvenWithTheRightPasswordOthersAreNot(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync();
+        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:FailedLoginsPerAddressPerMinute"] = "5" });
         for (var i = 0; i < 5; i++)
         {
             // Different (unknown) names: only the address limit can be what stops the sixth.
@@ -42,7 +43,7 @@ public class LoginThrottleTests
     [Test]
     public async Task AUserNamePastFiveFailuresFromManyAddressesIsRefusedOtherUsersAreNot(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync();
+        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:FailedLoginsPerNamePerMinute"] = "5" });
         for (var i = 0; i < 5; i++)
         {
             // One failure per address: only the per-name limit can be what stops alice.
@@ -70,18 +71,6 @@ public class LoginThrottleTests
 
         // Four failures after thirty successes: still under the limit.
         for (var i = 0; i < 4; i++)
-        {
-            await RawLoginAsync(server, 2, "test1", "wrong", ct);
-        }
-
-        Assert.That(await RawLoginAsync(server, 2, "test1", "pass1", ct), Is.EqualTo(("{\"auth\": \"ok\"}", (WebSocketCloseStatus?)null)));
-    }
-
-    [Test]
-    public async Task ZeroTurnsTheLimitOff(CancellationToken ct)
-    {
-        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:FailedLoginsPerMinute"] = "0" });
-        for (var i = 0; i < 12; i++)
         {
             await RawLoginAsync(server, 2, "test1", "wrong", ct);
         }

@@ -46,7 +46,7 @@ public class SecretsInLogsTests
     public async Task NoServerLogEventCarriesAPasswordOrAToken(CancellationToken ct)
     {
         // The login limit off: this run fails logins on purpose, more than five a minute.
-        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:FailedLoginsPerMinute"] = "0" }, UsersFile());
+        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:FailedLoginsPerMinute"] = "0", ["Chatter:Limits:FailedLoginsPerAddressPerMinute"] = "0", ["Chatter:Limits:FailedLoginsPerNamePerMinute"] = "0" }, UsersFile());
 
         var tokens = await ExerciseAsync(server.HttpUri, server.WsUri, server.HubUri, ct);
 
@@ -76,7 +76,7 @@ public class SecretsInLogsTests
             await File.WriteAllTextAsync(Path.Combine(directory, "users.json"), JsonSerializer.Serialize(UsersFile()), ct);
             IReadOnlyList<string> tokens;
             string output;
-            await using (var server = await ChatterProcess.StartAsync(directory, ct, "--Chatter:Limits:FailedLoginsPerMinute=0"))
+            await using (var server = await ChatterProcess.StartAsync(directory, ct, "--Chatter:Limits:FailedLoginsPerMinute=0", "--Chatter:Limits:FailedLoginsPerAddressPerMinute=0", "--Chatter:Limits:FailedLoginsPerNamePerMinute=0"))
             {
                 var hubUri = new Uri(server.HttpUri, "/hubs/chat");
                 tokens = await ExerciseAsync(server.HttpUri, server.WsUri, hubUri, ct);

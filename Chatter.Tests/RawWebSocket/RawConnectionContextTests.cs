@@ -80,11 +80,18 @@ public class RawConnectionContextTests
         var upgrade = new DefaultHttpContext { TraceIdentifier = $"t-{Guid.NewGuid():N}" };
         var pipe = new Pipe();
         var chat = new ChatConnectionFeature("raw", since: null);
-        var context = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, pipe.Writer), UserDirectory.CreatePrincipal("test1", "chatter-raw"), chat, new Outbox(16, 1024 * 1024, new OutboundBudget(1024 * 1024, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboundBudget>.Instance), TimeProvider.System));
+        var context = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, pipe.Writer), UserDirectory.CreatePrincipal("test1", "chatter-raw"), chat, new Outbox(16, 1024 * 1024, new OutboundBudget(1024 * 1024, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboundBudget>.Instance), TimeProvider.System), new NotRevoked());
         return (context, upgrade, chat);
     }
 
     private sealed class ExtraFeature;
+
+    private sealed class NotRevoked : Chatter.Server.Authentication.IRevocableConnection
+    {
+        public void Revoke()
+        {
+        }
+    }
 
     private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }
