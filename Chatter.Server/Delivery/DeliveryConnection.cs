@@ -31,6 +31,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private readonly Outbox queue;
     private readonly IChatMessageIds ids;
     private readonly ChatterMetrics metrics;
+    private readonly SerializationCache serialized;
     private readonly int maxHeld;
     private readonly ILogger logger;
     private readonly Lock gate = new();
@@ -39,13 +40,14 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private long highWater;
     private int slow;
 
-    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, int maxHeld, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
+    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, SerializationCache serialized, int maxHeld, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
         : base(new ConnectionView(connection), BaseOptions, loggers)
     {
         this.connection = connection;
         this.queue = queue;
         this.ids = ids;
         this.metrics = metrics;
+        this.serialized = serialized;
         this.maxHeld = maxHeld;
         this.logger = logger;
         UserIdentifier = connection.UserIdentifier;
@@ -147,7 +149,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
 
     private bool Enqueue(SerializedHubMessage message)
     {
-        var result = queue.TryEnqueue(new Outbound(message, message.GetSerializedMessage(connection.Protocol)));
+        var result = queue.TryEnqueue(new Outbound(message, serialized.BytesOf(message, connection.Protocol)));
         if (result == EnqueueResult.Full)
         {
             CloseSlowConsumer();

@@ -18,6 +18,7 @@ public sealed class DeliveryLifetimeManager<THub>(
     HubLifetimeManager<THub> inner,
     DeliverySettings settings,
     IChatMessageIds ids,
+    SerializationCache serialized,
     OutboundBudget budget,
     SendTimeouts timeouts,
     IEnumerable<IHubConnectionObserver> observers,
@@ -42,7 +43,7 @@ public sealed class DeliveryLifetimeManager<THub>(
             sender.Start();
         }
 
-        var delivery = new DeliveryConnection(connection, queue, ids, settings.MaxMessages, metrics, loggers, logger);
+        var delivery = new DeliveryConnection(connection, queue, ids, serialized, settings.MaxMessages, metrics, loggers, logger);
         connection.Features.Set<IDelivery>(delivery);
         foreach (var observer in observers)
         {

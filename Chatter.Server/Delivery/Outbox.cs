@@ -39,22 +39,31 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
             return EnqueueResult.Closed;
         }
 
-        if (Interlocked.Increment(ref count) > maxMessages)
+        var waiting = Interlocked.Increment(ref count);
+        if (waiting > maxMessages)
         {
             Interlocked.Decrement(ref count);
             Return(item);
             return EnqueueResult.Full;
         }
 
+        // Only a message behind others counts against the node's budget: a connection that keeps up (its queue empty
+        // when a message comes) never touches the node-wide counter, and the node passes its budget by at most one
+        // message per connection.
+        var counted = item with { Counted = waiting > 1 };
         Interlocked.Add(ref bytes, length);
-        if (!channel.Writer.TryWrite(item))
+        if (!channel.Writer.TryWrite(counted))
         {
             Undo(length);
             Return(item);
             return EnqueueResult.Closed;
         }
 
-        budget.Take(length);
+        if (counted.Counted)
+        {
+            budget.Take(length);
+        }
+
         return EnqueueResult.Queued;
     }
 
@@ -90,7 +99,11 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
     public void Sent(Outbound item)
     {
         Volatile.Write(ref sendingSince, 0);
-        budget.Release(item.Bytes.Length);
+        if (item.Counted)
+        {
+            budget.Release(item.Bytes.Length);
+        }
+
         Undo(item.Bytes.Length);
         Return(item);
         if (Volatile.Read(ref room) is { } waiter && HasRoom())

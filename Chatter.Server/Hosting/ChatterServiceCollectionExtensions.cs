@@ -189,6 +189,7 @@ public static class ChatterServiceCollectionExtensions
         services.AddSingleton(new DeliverySettings(limits.OutboundBufferMessages, limits.OutboundBufferBytes));
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<OutboundBudget>(provider, limits.OutboundBudgetBytes));
         services.AddSingleton<IChatMessageIds, RawMessageIds>();
+        services.AddSingleton<SerializationCache>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<SendTimeouts>(provider, TimeSpan.FromSeconds(limits.SendTimeoutSeconds)));
         services.AddHostedService(provider => provider.GetRequiredService<SendTimeouts>());
         var inner = redis ? typeof(RedisHubLifetimeManager<ChatHub>) : typeof(DefaultHubLifetimeManager<ChatHub>);

@@ -10,12 +10,12 @@ namespace Chatter.Server.RawWebSocket;
 /// its <c>chatter-raw</c> form (every node serializes a broadcast for every protocol, this one included, before it goes
 /// through the backplane), so no JSON is parsed.
 /// </summary>
-public sealed class RawMessageIds(RawHubProtocol raw) : IChatMessageIds
+public sealed class RawMessageIds(RawHubProtocol raw, SerializationCache serialized) : IChatMessageIds
 {
     public long IdOf(SerializedHubMessage message) => message.Message switch
     {
         InvocationMessage { Arguments: [ChatMessage chat] } => chat.Id,
-        null => RawOutboundFrames.TagOf(message.GetSerializedMessage(raw).Span) is var tag and > 0 ? tag : 0,
+        null => RawOutboundFrames.TagOf(serialized.BytesOf(message, raw).Span) is var tag and > 0 ? tag : 0,
         _ => 0,
     };
 }
