@@ -23,7 +23,7 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
     /// <summary>Messages waiting now.</summary>
     public int Count => Volatile.Read(ref count);
 
-    /// <summary>Bytes waiting now.</summary>
+    /// <summary>Bytes waiting behind others now (what the node's budget counts; see <see cref="TryEnqueue"/>).</summary>
     public long QueuedBytes => Volatile.Read(ref bytes);
 
     /// <summary>True once the node's budget closed this connection (<see cref="Refuse"/>).</summary>
@@ -51,10 +51,14 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
         // when a message comes) never touches the node-wide counter, and the node passes its budget by at most one
         // message per connection.
         var counted = item with { Counted = waiting > 1 };
-        Interlocked.Add(ref bytes, length);
+        if (counted.Counted)
+        {
+            Interlocked.Add(ref bytes, length);
+        }
+
         if (!channel.Writer.TryWrite(counted))
         {
-            Undo(length);
+            Undo(counted);
             Return(item);
             return EnqueueResult.Closed;
         }
@@ -104,7 +108,7 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
             budget.Release(item.Bytes.Length);
         }
 
-        Undo(item.Bytes.Length);
+        Undo(item);
         Return(item);
         if (Volatile.Read(ref room) is { } waiter && HasRoom())
         {
@@ -134,10 +138,13 @@ public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget
 
     private bool HasRoom() => Volatile.Read(ref count) <= maxMessages / 2 && Volatile.Read(ref bytes) <= maxBytes / 2;
 
-    private void Undo(int length)
+    private void Undo(Outbound item)
     {
         Interlocked.Decrement(ref count);
-        Interlocked.Add(ref bytes, -length);
+        if (item.Counted)
+        {
+            Interlocked.Add(ref bytes, -item.Bytes.Length);
+        }
     }
 
     private static void Return(Outbound item)
