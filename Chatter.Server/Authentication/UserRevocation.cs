@@ -11,7 +11,9 @@ namespace Chatter.Server.Authentication;
 /// </summary>
 public sealed class UserRevocation : IDisposable
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<IRevocableConnection, byte>> live = new(StringComparer.Ordinal);
+    // One entry per live connection (its user as the value): a revocation is rare and walks them all, so a connection
+    // costs one node here rather than a set per user.
+    private readonly ConcurrentDictionary<IRevocableConnection, string> live = new();
     private readonly UserDirectory users;
     private readonly ILogger<UserRevocation> logger;
 
@@ -23,16 +25,12 @@ public sealed class UserRevocation : IDisposable
     }
 
     /// <summary>Connections registered now (for tests of the registry's bookkeeping).</summary>
-    public int Count => live.Values.Sum(connections => connections.Count);
+    public int Count => live.Count;
 
     /// <summary>Registers a live connection of <paramref name="user"/>; dispose the result when the connection ends.</summary>
     public IDisposable Register(string user, IRevocableConnection connection)
     {
-        live.AddOrUpdate(user, _ => new() { [connection] = 0 }, (_, connections) =>
-        {
-            connections[connection] = 0;
-            return connections;
-        });
+        live[connection] = user;
 
         // Revoked between its login and this registration: cut off now rather than kept.
         if (!users.Exists(user))
@@ -40,40 +38,29 @@ public sealed class UserRevocation : IDisposable
             connection.Revoke();
         }
 
-        return new Registration(this, user, connection);
+        return new Registration(this, connection);
     }
 
     public void Dispose() => users.UsersRevoked -= Revoke;
 
     private void Revoke(IReadOnlyList<string> revoked)
     {
-        foreach (var user in revoked)
+        var users = new HashSet<string>(revoked, StringComparer.Ordinal);
+        var cut = live.Where(entry => users.Contains(entry.Value)).ToList();
+        foreach (var group in cut.GroupBy(entry => entry.Value, StringComparer.Ordinal))
         {
-            if (live.TryGetValue(user, out var connections) && !connections.IsEmpty)
-            {
-                Log.UserRevoked(logger, user, connections.Count);
-                foreach (var connection in connections.Keys)
-                {
-                    connection.Revoke();
-                }
-            }
+            Log.UserRevoked(logger, group.Key, group.Count());
+        }
+
+        foreach (var (connection, _) in cut)
+        {
+            connection.Revoke();
         }
     }
 
-    private void Unregister(string user, IRevocableConnection connection)
-    {
-        if (live.TryGetValue(user, out var connections))
-        {
-            connections.TryRemove(connection, out _);
-            if (connections.IsEmpty)
-            {
-                // Removed only while still empty: a connection registered meanwhile keeps its set.
-                live.TryRemove(KeyValuePair.Create(user, connections));
-            }
-        }
-    }
+    private void Unregister(IRevocableConnection connection) => live.TryRemove(connection, out _);
 
-    private sealed class Registration(UserRevocation owner, string user, IRevocableConnection connection) : IDisposable
+    private sealed class Registration(UserRevocation owner, IRevocableConnection connection) : IDisposable
     {
         private int disposed;
 
@@ -81,7 +68,7 @@ public sealed class UserRevocation : IDisposable
         {
             if (Interlocked.Exchange(ref disposed, 1) == 0)
             {
-                owner.Unregister(user, connection);
+                owner.Unregister(connection);
             }
         }
     }

@@ -13,7 +13,8 @@ namespace Chatter.Server.Delivery;
 /// </summary>
 public sealed class Outbox(int maxMessages, long maxBytes, OutboundBudget budget, TimeProvider time)
 {
-    private readonly Channel<Outbound> channel = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
+    // Bounded as the count is (the count decides first); its buffer grows from empty, so an idle connection holds none.
+    private readonly Channel<Outbound> channel = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(maxMessages) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private int count;
     private long bytes;
     private long sendingSince;
