@@ -3,7 +3,7 @@ using Chatter.Protocol.Frames;
 using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Log = Chatter.Server.Hubs.ChatHubLog;
@@ -18,6 +18,7 @@ namespace Chatter.Server.Hubs;
 public sealed class ChatHub(
     IChatHistory history,
     IOptions<ChatterOptions> options,
+    IOptions<HistoryOptions> historyOptions,
     ChatterMetrics metrics,
     IPresence presence,
     IMessageRate rate,
@@ -38,7 +39,7 @@ public sealed class ChatHub(
     /// <summary>Replays the history to the new connection, then lets live messages through, with no gap and no duplicate.</summary>
     public override async Task OnConnectedAsync()
     {
-        var limits = options.Value.History;
+        var limits = historyOptions.Value;
         var replay = new ChatReplay([], 0);
         var started = time.GetTimestamp();
         try
