@@ -1,4 +1,6 @@
+using Chatter.Server;
 using Chatter.Server.Authentication;
+using Chatter.Server.Configuration;
 using Chatter.Server.Hosting;
 using Serilog;
 
@@ -13,10 +15,12 @@ try
 {
     var builder = WebApplication.CreateBuilder(ChatterHostOptions.For(args));
     builder.ListenOnDefaultAddressUnlessConfigured();
-    builder.AddChatter();
+    // Every component's registration, one line each: ChatterApp.cs.
+    ChatterApp.Configure(builder);
 
     var app = builder.Build();
-    app.MapChatter();
+    // Every middleware and endpoint, in the order a request meets them: ChatterApp.cs.
+    ChatterApp.Map(app);
     await app.RunAsync();
     return 0;
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -19,7 +18,7 @@ namespace Chatter.Bench.Clients;
 internal sealed class LeanRawClient : RawClientBase
 {
     private const int BufferBytes = 16 * 1024;
-    private const int MaxMessageBytes = 1024 * 1024;
+    private const int MaxMessageBytes = LeanWebSocketFrames.MaxMessageBytes;
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Socket socket;
@@ -74,8 +73,8 @@ internal sealed class LeanRawClient : RawClientBase
             await client.SendFrameAsync(0x81, JsonSerializer.SerializeToUtf8Bytes(login), cancellationToken);
 
             // The first frame must be the login's answer, byte for byte.
-            Frame frame;
-            while (!TryParse(buffer.AsSpan(0, filled), out frame))
+            LeanWebSocketFrames.Frame frame;
+            while (!LeanWebSocketFrames.TryParse(buffer.AsSpan(0, filled), out frame))
             {
                 var received = await socket.ReceiveAsync(buffer.AsMemory(filled), cancellationToken);
                 filled += received > 0 ? received : throw new BenchException($"raw login of {user.Key}: the server closed the connection");
@@ -139,8 +138,8 @@ internal sealed class LeanRawClient : RawClientBase
 
             // Payload first at the widest header's offset, then the header just before it.
             var length = RawFrames.WriteChat(sendBuffer.AsSpan(14), thread, text, reference);
-            var header = HeaderLength(length);
-            WriteHeader(sendBuffer.AsSpan(14 - header, header), 0x81, length);
+            var header = LeanWebSocketFrames.HeaderLength(length);
+            LeanWebSocketFrames.WriteHeader(sendBuffer.AsSpan(14 - header, header), 0x81, length);
             await socket.SendAsync(sendBuffer.AsMemory(14 - header, header + length), cancellationToken);
         }
         finally
@@ -155,9 +154,9 @@ internal sealed class LeanRawClient : RawClientBase
 
     private async ValueTask SendFrameAsync(byte first, byte[] payload, CancellationToken cancellationToken)
     {
-        var header = HeaderLength(payload.Length);
+        var header = LeanWebSocketFrames.HeaderLength(payload.Length);
         var frame = new byte[header + payload.Length];
-        WriteHeader(frame, first, payload.Length);
+        LeanWebSocketFrames.WriteHeader(frame, first, payload.Length);
         payload.CopyTo(frame, header);
         await sendLock.WaitAsync(cancellationToken);
         try
@@ -170,34 +169,6 @@ internal sealed class LeanRawClient : RawClientBase
         }
     }
 
-    /// <summary>Header bytes of a masked client frame with a zero mask key.</summary>
-    private static int HeaderLength(int payload) => (payload < 126 ? 2 : payload <= ushort.MaxValue ? 4 : 10) + 4;
-
-    private static void WriteHeader(Span<byte> header, byte first, int payload)
-    {
-        header[0] = first;
-        int at;
-        if (payload < 126)
-        {
-            header[1] = (byte)(0x80 | payload);
-            at = 2;
-        }
-        else if (payload <= ushort.MaxValue)
-        {
-            header[1] = 0x80 | 126;
-            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)payload);
-            at = 4;
-        }
-        else
-        {
-            header[1] = 0x80 | 127;
-            BinaryPrimitives.WriteUInt64BigEndian(header[2..], (ulong)payload);
-            at = 10;
-        }
-
-        header.Slice(at, 4).Clear();
-    }
-
     private async Task ReceiveLoopAsync(byte[] buffer, int filled)
     {
         ArrayBufferWriter<byte>? fragments = null;
@@ -206,7 +177,7 @@ internal sealed class LeanRawClient : RawClientBase
             while (true)
             {
                 var consumed = 0;
-                while (TryParse(buffer.AsSpan(consumed, filled - consumed), out var frame))
+                while (LeanWebSocketFrames.TryParse(buffer.AsSpan(consumed, filled - consumed), out var frame))
                 {
                     var payload = buffer.AsSpan(consumed + frame.PayloadStart, frame.PayloadLength);
                     switch (frame.Opcode)
@@ -267,56 +238,5 @@ internal sealed class LeanRawClient : RawClientBase
         {
             // Disposed, or the server dropped the connection: the counters tell what arrived.
         }
-    }
-
-    /// <summary>A whole server frame at the start of <paramref name="data"/> (servers never mask).</summary>
-    private static bool TryParse(ReadOnlySpan<byte> data, out Frame frame)
-    {
-        frame = default;
-        if (data.Length < 2)
-        {
-            return false;
-        }
-
-        var length = (long)(data[1] & 0x7F);
-        var header = 2;
-        if (length == 126)
-        {
-            if (data.Length < 4)
-            {
-                return false;
-            }
-
-            length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
-            header = 4;
-        }
-        else if (length == 127)
-        {
-            if (data.Length < 10)
-            {
-                return false;
-            }
-
-            length = (long)BinaryPrimitives.ReadUInt64BigEndian(data[2..]);
-            header = 10;
-        }
-
-        if (length > MaxMessageBytes)
-        {
-            throw new BenchException($"a frame over {MaxMessageBytes} bytes");
-        }
-
-        if (data.Length < header + length)
-        {
-            return false;
-        }
-
-        frame = new Frame((data[0] & 0x80) != 0, data[0] & 0x0F, header, (int)length);
-        return true;
-    }
-
-    private readonly record struct Frame(bool Final, int Opcode, int PayloadStart, int PayloadLength)
-    {
-        public int Length => PayloadStart + PayloadLength;
     }
 }

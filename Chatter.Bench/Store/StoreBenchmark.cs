@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Chatter.Server.Backplane;
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -22,9 +21,7 @@ internal static class StoreBenchmark
         var writers = int.Parse(args.GetValueOrDefault("writers", "64"), CultureInfo.InvariantCulture);
         var path = args.GetValueOrDefault("path", Path.Combine(Path.GetTempPath(), $"chatter-bench-{Guid.NewGuid():N}.db"));
 
-        var options = new ChatterOptions();
-        options.History.Path = path;
-        options.History.MaxPerThread = int.MaxValue / 2;
+        var options = new HistoryOptions { Path = path, MaxPerThread = int.MaxValue / 2 };
         // --redis HOST:PORT: the Redis history instead, under a prefix of its own, removed at the end.
         var redisConfiguration = args.GetValueOrDefault("redis");
         RedisConnection? redis = null;
@@ -37,9 +34,12 @@ internal static class StoreBenchmark
         }
         else
         {
-            options.Redis.Configuration = redisConfiguration + ",allowAdmin=true";  // INFO memory, for the size line
-            options.Redis.ChannelPrefix = $"bench-{Guid.NewGuid():N}";
-            redis = new RedisConnection(Options.Create(options), NullLogger<RedisConnection>.Instance);
+            var redisOptions = new RedisOptions
+            {
+                Configuration = redisConfiguration + ",allowAdmin=true",  // INFO memory, for the size line
+                ChannelPrefix = $"bench-{Guid.NewGuid():N}",
+            };
+            redis = new RedisConnection(Options.Create(redisOptions), NullLogger<RedisConnection>.Instance);
             history = new RedisChatHistory(redis, Options.Create(options), TimeProvider.System, NullLogger<RedisChatHistory>.Instance);
         }
 

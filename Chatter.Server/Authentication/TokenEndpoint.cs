@@ -13,7 +13,7 @@ internal static class TokenEndpoint
 {
     private const int MaxBodyBytes = 16 * 1024;
 
-    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, CredentialCheck credentials, ChatterMetrics metrics, ILoggerFactory loggers)
+    public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, ICredentialCheck credentials, ChatterMetrics metrics, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TokenEndpoint).FullName!);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

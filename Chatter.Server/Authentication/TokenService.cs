@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Authentication;
@@ -20,12 +19,12 @@ public sealed class TokenService
     private readonly TimeProvider time;
     private readonly UserDirectory users;
 
-    public TokenService(IOptions<ChatterOptions> options, TimeProvider time, UserDirectory users)
+    public TokenService(IOptions<TokenOptions> options, TimeProvider time, UserDirectory users)
     {
         this.users = users;
-        var configured = options.Value.Token.SigningKey;
+        var configured = options.Value.SigningKey;
         key = string.IsNullOrEmpty(configured) ? RandomNumberGenerator.GetBytes(32) : Convert.FromBase64String(configured);
-        lifetime = TimeSpan.FromMinutes(options.Value.Token.LifetimeMinutes);
+        lifetime = TimeSpan.FromMinutes(options.Value.LifetimeMinutes);
         this.time = time;
     }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 
 namespace Chatter.Server.Authentication;
 

@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Log = Chatter.Server.Backplane.RedisLog;
@@ -18,9 +17,9 @@ public sealed class RedisConnection : IAsyncDisposable
     private readonly Lazy<Task<IConnectionMultiplexer>> multiplexer;
     private readonly CancellationTokenSource disposed = new();
 
-    public RedisConnection(IOptions<ChatterOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<RedisOptions> options, ILogger<RedisConnection> logger)
     {
-        var redis = options.Value.Redis;
+        var redis = options.Value;
         configuration = CreateConfiguration(redis);
         this.logger = logger;
         KeyPrefix = "{" + redis.ChannelPrefix + "}:";

@@ -1,34 +1,41 @@
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Backplane;
 
 /// <summary>
-/// The checks on <c>Chatter:Redis</c> that attributes cannot state: the configuration string parses, and the Redis history
-/// has a Redis to use. Errors name the configuration key, as <see cref="ChatterOptionsValidator"/>'s do.
+/// Checks <see cref="RedisOptions"/> at start, naming each bad value by its key (<c>Chatter:Redis:ChannelPrefix</c>), and
+/// what attributes cannot state: the configuration string parses. (That the Redis history has a Redis to use is
+/// <c>History.HistoryOptionsValidator</c>'s check.)
 /// </summary>
-public sealed class RedisOptionsValidator : IValidateOptions<ChatterOptions>
+public sealed class RedisOptionsValidator() : ConfigurationKeyValidator<RedisOptions>(new GeneratedRedisOptionsValidator(), RedisOptions.Section)
 {
-    private const string ConfigurationKey = ChatterOptions.Section + ":Redis:Configuration";
+    private const string ConfigurationKey = RedisOptions.Section + ":" + nameof(RedisOptions.Configuration);
 
-    public ValidateOptionsResult Validate(string? name, ChatterOptions options)
+    protected override IEnumerable<string> Rules(RedisOptions options)
     {
-        if (options.Redis.IsConfigured)
+        if (!options.IsConfigured)
         {
-            try
-            {
-                _ = RedisConnection.CreateConfiguration(options.Redis);
-            }
-            catch (ArgumentException ex)
-            {
-                return ValidateOptionsResult.Fail($"{ConfigurationKey} is invalid: {ex.Message}");
-            }
-        }
-        else if (options.HistoryStore == "redis")
-        {
-            return ValidateOptionsResult.Fail($"{ConfigurationKey} is required when {ChatterOptions.Section}:History:Store is redis");
+            yield break;
         }
 
-        return ValidateOptionsResult.Success;
+        string? failure = null;
+        try
+        {
+            _ = RedisConnection.CreateConfiguration(options);
+        }
+        catch (ArgumentException ex)
+        {
+            failure = $"{ConfigurationKey} is invalid: {ex.Message}";
+        }
+
+        if (failure is not null)
+        {
+            yield return failure;
+        }
     }
 }
+
+/// <summary>The checks of <see cref="RedisOptions"/>' attributes, source-generated.</summary>
+[OptionsValidator]
+internal sealed partial class GeneratedRedisOptionsValidator : IValidateOptions<RedisOptions>;

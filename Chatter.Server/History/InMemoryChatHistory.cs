@@ -1,5 +1,4 @@
 using Chatter.Protocol;
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.History;
@@ -16,11 +15,11 @@ namespace Chatter.Server.History;
 /// such copy. The replay keeps what had an id at or below the last id of its snapshot, which is its exact high-water id;
 /// a message a thread drops past <c>MaxPerThread</c> during the walk is left out, as retention would.
 /// </remarks>
-public sealed class InMemoryChatHistory(IOptions<ChatterOptions> options, TimeProvider time) : IChatHistory
+public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimeProvider time) : IChatHistory
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, MessageRing> threads = new(StringComparer.Ordinal);
-    private readonly int maxPerThread = options.Value.History.MaxPerThread;
+    private readonly int maxPerThread = options.Value.MaxPerThread;
     private MessageRing[] order = new MessageRing[64];
     private int threadCount;
     private long lastId;

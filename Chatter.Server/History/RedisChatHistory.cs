@@ -1,7 +1,6 @@
 using System.Globalization;
 using Chatter.Protocol;
 using Chatter.Server.Backplane;
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Log = Chatter.Server.History.HistoryLog;
@@ -36,10 +35,10 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     private readonly CancellationTokenSource stopping = new();
     private Task? pruner;
 
-    public RedisChatHistory(RedisConnection redis, IOptions<ChatterOptions> options, TimeProvider time, ILogger<RedisChatHistory> logger)
+    public RedisChatHistory(RedisConnection redis, IOptions<HistoryOptions> options, TimeProvider time, ILogger<RedisChatHistory> logger)
     {
         this.redis = redis;
-        settings = options.Value.History;
+        settings = options.Value;
         this.time = time;
         this.logger = logger;
         failures = new FailureThrottle(time, TimeSpan.FromSeconds(10));

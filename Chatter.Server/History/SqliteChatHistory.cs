@@ -1,5 +1,4 @@
 using Chatter.Protocol;
-using Chatter.Server.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Log = Chatter.Server.History.HistoryLog;
@@ -22,9 +21,9 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
     private readonly CancellationTokenSource stopping = new();
     private Task? pruner;
 
-    public SqliteChatHistory(IOptions<ChatterOptions> options, TimeProvider time, ILogger<SqliteChatHistory> logger)
+    public SqliteChatHistory(IOptions<HistoryOptions> options, TimeProvider time, ILogger<SqliteChatHistory> logger)
     {
-        var settings = options.Value.History;
+        var settings = options.Value;
         this.logger = logger;
         database = new SqliteDatabase(settings);
         queries = new SqliteQueries(database);

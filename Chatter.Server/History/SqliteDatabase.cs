@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace Chatter.Server.History;

@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Data.Sqlite;
 using Log = Chatter.Server.History.HistoryLog;
 

@@ -1,9 +1,9 @@
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
+using Chatter.Server.Configuration;
 using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Log = Chatter.Server.Hubs.ChatHubLog;
@@ -15,9 +15,10 @@ namespace Chatter.Server.Hubs;
 /// SignalR clients alike, knowing neither protocol. Validate, store, then broadcast to every other connection; every
 /// call answers with a value (<see cref="IHubAnswer"/>), a refusal included.
 /// </summary>
-public sealed class ChatHub(
+public sealed partial class ChatHub(
     IChatHistory history,
     IOptions<ChatterOptions> options,
+    IOptions<HistoryOptions> historyOptions,
     ChatterMetrics metrics,
     IPresence presence,
     IMessageRate rate,
@@ -28,9 +29,6 @@ public sealed class ChatHub(
     /// <summary>The largest page <see cref="GetHistory"/> returns.</summary>
     public const int MaxPage = 500;
 
-    /// <summary>The group of connections that asked for presence events.</summary>
-    public const string PresenceGroup = "presence";
-
     private string Transport => ChatConnectionFeature.TransportOf(Context);
 
     private IDelivery Delivery => Context.Features.Get<IDelivery>()!;
@@ -38,7 +36,7 @@ public sealed class ChatHub(
     /// <summary>Replays the history to the new connection, then lets live messages through, with no gap and no duplicate.</summary>
     public override async Task OnConnectedAsync()
     {
-        var limits = options.Value.History;
+        var limits = historyOptions.Value;
         var replay = new ChatReplay([], 0);
         var started = time.GetTimestamp();
         try
@@ -73,36 +71,6 @@ public sealed class ChatHub(
         Log.Disconnected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, exception);
         metrics.Disconnected(Transport, DisconnectReason(exception));
         await CountPresenceAsync(joined: false);
-    }
-
-    /// <summary>The users online (on every node, with Redis), in ordinal order.</summary>
-    public async Task<HubAnswer<string[]>> GetOnlineUsers()
-    {
-        try
-        {
-            return await presence.OnlineAsync();
-        }
-        catch (PresenceUnavailableException)
-        {
-            return new HubRefusal("presence not available");
-        }
-    }
-
-    /// <summary>
-    /// Opts this connection in to <see cref="IChatClient.UserJoined"/> and <see cref="IChatClient.UserLeft"/>. It first
-    /// gets a <c>UserJoined</c> for everyone online now (itself included), then the changes; returns who is online.
-    /// Raw clients ask with <c>{"presence": true}</c>.
-    /// </summary>
-    public async Task<HubAnswer<string[]>> SubscribePresence()
-    {
-        await Groups.AddToGroupAsync(Context.ConnectionId, PresenceGroup);
-        var online = await GetOnlineUsers();
-        foreach (var user in online.Result ?? [])
-        {
-            await Clients.Caller.UserJoined(user);
-        }
-
-        return online;
     }
 
     /// <summary>Stores a message from the caller and sends it to every other connection; answers the stored message (the ack) or the refusal.</summary>
@@ -254,26 +222,6 @@ public sealed class ChatHub(
         {
             Log.BroadcastFailed(logger, stored.Id, ex);
             metrics.BroadcastFailed();
-        }
-    }
-
-    /// <summary>
-    /// Counts this connection in or out of the presence and, when the user joined or left, tells the presence
-    /// subscribers. Best effort: when Redis cannot carry it, the change is lost and logged, and the connection goes on.
-    /// </summary>
-    private async Task CountPresenceAsync(bool joined)
-    {
-        var user = Context.UserIdentifier!;
-        try
-        {
-            if (joined ? await presence.ConnectedAsync(user) : await presence.DisconnectedAsync(user))
-            {
-                await (joined ? Clients.Group(PresenceGroup).UserJoined(user) : Clients.Group(PresenceGroup).UserLeft(user));
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.PresenceNotSent(logger, user, Transport, Context.ConnectionId, ex);
         }
     }
 

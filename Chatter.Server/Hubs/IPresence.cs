@@ -2,7 +2,7 @@ namespace Chatter.Server.Hubs;
 
 /// <summary>
 /// Who is online: each user's open hub connections, counted so that a user joins with the first connection and leaves
-/// with the last. On one node <see cref="PresenceTracker"/>; with Redis <see cref="Backplane.RedisPresence"/>, across nodes.
+/// with the last. On one node <see cref="PresenceTracker"/>; with Redis <see cref="RedisPresence"/>, across nodes.
 /// </summary>
 public interface IPresence
 {

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Limits;
@@ -7,7 +6,7 @@ namespace Chatter.Server.Limits;
 /// Counts this node's connections, raw and SignalR, in all and per user (<c>Chatter:Limits:MaxConnections</c>,
 /// <c>MaxConnectionsPerUser</c>). A connection takes a slot at login and gives it back when it ends.
 /// </summary>
-internal sealed class ConnectionLimiter(IOptions<ChatterOptions> options)
+internal sealed class ConnectionLimiter(IOptions<LimitsOptions> options)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, int> perUser = new(StringComparer.Ordinal);
@@ -28,7 +27,7 @@ internal sealed class ConnectionLimiter(IOptions<ChatterOptions> options)
     /// <summary>A slot for a connection of <paramref name="user"/>, or null when a limit is reached. Dispose it when the connection ends.</summary>
     public IDisposable? TryAcquire(string user)
     {
-        var limits = options.Value.Limits;
+        var limits = options.Value;
         lock (gate)
         {
             perUser.TryGetValue(user, out var mine);

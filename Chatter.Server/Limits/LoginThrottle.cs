@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Limits;
@@ -16,12 +15,12 @@ namespace Chatter.Server.Limits;
 /// never block a user at a familiar address. A successful attempt is taken back, so only failures count; and since the
 /// attempt is taken before the check, N parallel guesses check at most the limit.
 /// </summary>
-internal sealed class LoginThrottle(IOptions<ChatterOptions> options, IAttemptWindows windows, KnownAddresses known)
+internal sealed class LoginThrottle(IOptions<LimitsOptions> options, IAttemptWindows windows, KnownAddresses known)
 {
     /// <summary>Takes an attempt for a login of <paramref name="name"/> (null: a frame that was not a login) from <paramref name="remoteAddress"/>.</summary>
     public async ValueTask<LoginAttempt> BeginAsync(string? remoteAddress, string? name)
     {
-        var limits = options.Value.Limits;
+        var limits = options.Value;
         var address = remoteAddress ?? "unknown";
         var familiar = name is not null && await known.IsKnownAsync(name, remoteAddress);
         var taken = new List<AttemptWindow>(3);

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Chatter.Server.Diagnostics;
-using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -23,12 +22,12 @@ internal sealed class MessageRate : IMessageRate, IDisposable
     private readonly ILogger<MessageRate> logger;
     private readonly PartitionedRateLimiter<string>? buckets;
 
-    public MessageRate(ChatterMetrics metrics, IOptions<ChatterOptions> options, TimeProvider time, ILogger<MessageRate> logger)
+    public MessageRate(ChatterMetrics metrics, IOptions<LimitsOptions> options, TimeProvider time, ILogger<MessageRate> logger)
     {
         this.metrics = metrics;
         this.time = time;
         this.logger = logger;
-        var limits = options.Value.Limits;
+        var limits = options.Value;
         if (limits.MessagesPerSecond > 0)
         {
             // One bucket per connection, refilled by the limiter's one shared timer; full (idle) buckets are dropped.

@@ -1,5 +1,5 @@
 using Chatter.Protocol;
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Limits;

@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Limits;
@@ -8,9 +7,9 @@ namespace Chatter.Server.Limits;
 /// (<c>Chatter:Limits:MaxConcurrentPasswordChecks</c>, default twice the processor count). A login past the bound is
 /// refused at once with <c>server busy</c> rather than queued, so a flood of guesses cannot take every core and thread.
 /// </summary>
-internal sealed class PasswordChecks(IOptions<ChatterOptions> options) : IDisposable
+internal sealed class PasswordChecks(IOptions<LimitsOptions> options) : IDisposable
 {
-    private readonly SemaphoreSlim slots = new(Bound(options.Value.Limits));
+    private readonly SemaphoreSlim slots = new(Bound(options.Value));
 
     /// <summary>The bound in use.</summary>
     public static int Bound(LimitsOptions limits)

@@ -1,4 +1,3 @@
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Server.Limits;
@@ -9,7 +8,7 @@ namespace Chatter.Server.Limits;
 /// WebSocket is accepted and gives it back when the login exchange ends, so no one can hold the node with sockets that
 /// never log in.
 /// </summary>
-internal sealed class UnauthenticatedConnections(IOptions<ChatterOptions> options)
+internal sealed class UnauthenticatedConnections(IOptions<LimitsOptions> options)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, int> perAddress = new(StringComparer.Ordinal);
@@ -18,7 +17,7 @@ internal sealed class UnauthenticatedConnections(IOptions<ChatterOptions> option
     /// <summary>A place for a socket from <paramref name="remoteAddress"/>, or the refusal's HTTP status (429: this address, 503: the node).</summary>
     public (IDisposable? Place, int Status) TryEnter(string? remoteAddress)
     {
-        var limits = options.Value.Limits;
+        var limits = options.Value;
         var address = remoteAddress ?? "unknown";
         lock (gate)
         {

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using Chatter.Server.Delivery;
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 using Chatter.Server.Hubs;
 using Chatter.Server.Limits;
 using Microsoft.AspNetCore.Connections;

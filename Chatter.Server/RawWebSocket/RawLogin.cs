@@ -3,7 +3,7 @@ using Chatter.Protocol;
 using Chatter.Protocol.Frames;
 using Chatter.Server.Authentication;
 using Chatter.Server.Diagnostics;
-using Chatter.Server.Hosting;
+using Chatter.Server.Configuration;
 using Chatter.Server.Limits;
 using Microsoft.Extensions.Options;
 using AuthLog = Chatter.Server.Authentication.AuthenticationLog;

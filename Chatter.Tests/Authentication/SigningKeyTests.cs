@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Chatter.Server.Hosting;
+using Chatter.Server.Authentication;
 using Chatter.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Chatter.Server.Backplane;
+using Chatter.Server.Hubs;
 using Chatter.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -1,6 +1,5 @@
 using Chatter.Protocol;
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -10,14 +9,14 @@ namespace Chatter.Tests.History;
 [CancelAfter(60_000)]
 public abstract class ChatHistoryContract
 {
-    protected abstract Task<IChatHistory> CreateHistoryAsync(ChatterOptions options);
+    protected abstract Task<IChatHistory> CreateHistoryAsync(HistoryOptions options);
 
     protected virtual Task DisposeHistoryAsync(IChatHistory history) => Task.CompletedTask;
 
     private async Task<IChatHistory> CreateAsync(Action<HistoryOptions>? configure = null)
     {
-        var options = new ChatterOptions();
-        configure?.Invoke(options.History);
+        var options = new HistoryOptions();
+        configure?.Invoke(options);
         return await CreateHistoryAsync(options);
     }
 
@@ -166,14 +165,14 @@ public abstract class ChatHistoryContract
 
 public sealed class InMemoryChatHistoryTests : ChatHistoryContract
 {
-    protected override Task<IChatHistory> CreateHistoryAsync(ChatterOptions options)
+    protected override Task<IChatHistory> CreateHistoryAsync(HistoryOptions options)
         => Task.FromResult<IChatHistory>(new InMemoryChatHistory(Options.Create(options), TimeProvider.System));
 
     [Test]
     public async Task OldestMessagesOfAThreadAreDroppedPastMaxPerThread(CancellationToken ct)
     {
-        var options = new ChatterOptions();
-        options.History.MaxPerThread = 3;
+        var options = new HistoryOptions();
+        options.MaxPerThread = 3;
         var history = await CreateHistoryAsync(options);
         for (var i = 0; i < 5; i++)
         {
@@ -189,11 +188,11 @@ public sealed class SqliteChatHistoryTests : ChatHistoryContract
 {
     private readonly List<string> directories = [];
 
-    protected override async Task<IChatHistory> CreateHistoryAsync(ChatterOptions options)
+    protected override async Task<IChatHistory> CreateHistoryAsync(HistoryOptions options)
     {
         var directory = Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"));
         directories.Add(directory);
-        options.History.Path = Path.Combine(directory, "chatter.db");
+        options.Path = Path.Combine(directory, "chatter.db");
         var history = new SqliteChatHistory(Options.Create(options), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
         await history.StartAsync(CancellationToken.None);
         return history;

@@ -1,6 +1,5 @@
 using Chatter.Protocol;
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Tests.History;
@@ -18,7 +17,7 @@ public class InMemoryScanTests
     [TestCase("page")]
     public async Task AppendsCompleteWhileAScanOfEveryThreadIsPausedHalfWay(string scan, CancellationToken ct)
     {
-        var history = new InMemoryChatHistory(Options.Create(new ChatterOptions()), TimeProvider.System);
+        var history = new InMemoryChatHistory(Options.Create(new HistoryOptions()), TimeProvider.System);
         for (var i = 0; i < Threads; i++)
         {
             await history.AppendAsync($"t{i}", "m", "u", ct);

@@ -1,5 +1,4 @@
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,14 +19,14 @@ public class LargeHistoryTests
     public async Task ReplayAndPagingSeekIndexesAndAnswerRightOnALargeFile(CancellationToken ct)
     {
         var directory = Path.Combine(Path.GetTempPath(), "chatter-tests", Guid.NewGuid().ToString("N"));
-        var options = new ChatterOptions();
-        options.History.Path = Path.Combine(directory, "chatter.db");
-        options.History.MaxPerThread = Rows;
+        var options = new HistoryOptions();
+        options.Path = Path.Combine(directory, "chatter.db");
+        options.MaxPerThread = Rows;
         var history = new SqliteChatHistory(Options.Create(options), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
         await history.StartAsync(ct);
         try
         {
-            await FillAsync(options.History.Path, ct);
+            await FillAsync(options.Path, ct);
 
             var replay = (await history.GetReplayAsync(null, 100, 1000, ct)).Messages;
             Assert.That(replay, Has.Count.EqualTo(1000));
@@ -42,7 +41,7 @@ public class LargeHistoryTests
             var appended = await history.AppendAsync("t7", "after", "u", ct);
             Assert.That(appended.Id, Is.EqualTo(Rows + 1));
 
-            await using var connection = new SqliteConnection($"Data Source={options.History.Path};Pooling=False");
+            await using var connection = new SqliteConnection($"Data Source={options.Path};Pooling=False");
             await connection.OpenAsync(ct);
             foreach (var sql in new[] { SqliteQueries.Sql.ReplayThreads, SqliteQueries.Sql.ReplayThread, SqliteQueries.Sql.PageAll, SqliteQueries.Sql.PageThread })
             {

@@ -1,7 +1,6 @@
 using Chatter.Protocol;
 using Chatter.Server.Backplane;
 using Chatter.Server.History;
-using Chatter.Server.Hosting;
 using Chatter.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -39,15 +38,15 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
         connections.Clear();
     }
 
-    protected override Task<IChatHistory> CreateHistoryAsync(ChatterOptions options)
+    protected override Task<IChatHistory> CreateHistoryAsync(HistoryOptions options)
         => Task.FromResult<IChatHistory>(Create(options, $"t{Guid.NewGuid():N}"));
 
     [Test]
     public async Task TwoNodesOnOneRedisShareOneIncreasingIdSequence(CancellationToken ct)
     {
         var prefix = $"t{Guid.NewGuid():N}";
-        var a = Create(new ChatterOptions(), prefix);
-        var b = Create(new ChatterOptions(), prefix);
+        var a = Create(new HistoryOptions(), prefix);
+        var b = Create(new HistoryOptions(), prefix);
 
         var ids = new List<long>();
         for (var i = 0; i < 10; i++)
@@ -62,8 +61,8 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     [Test]
     public async Task DeploymentsWithDifferentPrefixesDoNotSeeEachOther(CancellationToken ct)
     {
-        var mine = Create(new ChatterOptions(), $"t{Guid.NewGuid():N}");
-        var theirs = Create(new ChatterOptions(), $"t{Guid.NewGuid():N}");
+        var mine = Create(new HistoryOptions(), $"t{Guid.NewGuid():N}");
+        var theirs = Create(new HistoryOptions(), $"t{Guid.NewGuid():N}");
 
         await theirs.AppendAsync("t", "theirs", "u", ct);
 
@@ -74,8 +73,8 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     [Test]
     public async Task OldestMessagesOfAThreadAreDroppedPastMaxPerThread(CancellationToken ct)
     {
-        var options = new ChatterOptions();
-        options.History.MaxPerThread = 3;
+        var options = new HistoryOptions();
+        options.MaxPerThread = 3;
         var history = Create(options, $"t{Guid.NewGuid():N}");
         for (var i = 0; i < 5; i++)
         {
@@ -90,8 +89,8 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     public async Task MessagesOlderThanMaxAgeDaysAreRemovedAndEmptyThreadsForgotten(CancellationToken ct)
     {
         var prefix = $"t{Guid.NewGuid():N}";
-        var options = new ChatterOptions();
-        options.History.MaxAgeDays = 7;
+        var options = new HistoryOptions();
+        options.MaxAgeDays = 7;
         var clock = new SettableTimeProvider(DateTimeOffset.UtcNow.AddDays(-8));
         var history = Create(options, prefix, clock);
         await history.AppendAsync("old", "gone", "u", ct);
@@ -109,7 +108,7 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     [Test]
     public async Task MessageTextIsStoredExactlyAsSent(CancellationToken ct)
     {
-        var history = Create(new ChatterOptions(), $"t{Guid.NewGuid():N}");
+        var history = Create(new HistoryOptions(), $"t{Guid.NewGuid():N}");
         const string text = "quotes \" backslash \\ newline \n tab \t é 中文 🎉 </script> \"ts\":\"0\"";
 
         var stored = await history.AppendAsync("thread \"x\"", text, "u", ct);
@@ -123,7 +122,7 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     public async Task APageAcrossThreadsDoesBoundedWorkWhateverTheNumberOfThreads(CancellationToken ct)
     {
         const int Threads = 20_000;
-        var history = Create(new ChatterOptions(), $"t{Guid.NewGuid():N}");
+        var history = Create(new HistoryOptions(), $"t{Guid.NewGuid():N}");
         for (var first = 0; first < Threads; first += 1_000)
         {
             await Task.WhenAll(Enumerable.Range(first, 1_000).Select(i => history.AppendAsync($"t{i}", "m", "u", ct).AsTask()));
@@ -147,7 +146,7 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     public async Task MessagesStoredBeforeTheIdIndexExistedArePagedAcrossThreadsOnceItIsBuilt(CancellationToken ct)
     {
         var prefix = $"t{Guid.NewGuid():N}";
-        var history = Create(new ChatterOptions(), prefix);
+        var history = Create(new HistoryOptions(), prefix);
         var stored = new List<ChatMessage>();
         for (var i = 0; i < 50; i++)
         {
@@ -171,11 +170,12 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     [Test]
     public async Task TrimmedAndPrunedMessagesLeaveThePageAcrossThreads(CancellationToken ct)
     {
-        var options = new ChatterOptions();
-        options.History.MaxPerThread = 2;
-        options.History.MaxAgeDays = 7;
+        var options = new HistoryOptions();
+        options.MaxPerThread = 2;
+        options.MaxAgeDays = 7;
         var clock = new SettableTimeProvider(DateTimeOffset.UtcNow.AddDays(-8));
-        var history = Create(options, $"t{Guid.NewGuid():N}", clock);
+        var prefix = $"t{Guid.NewGuid():N}";
+        var history = Create(options, prefix, clock);
         await history.AppendAsync("old", "pruned", "u", ct);
         clock.Now = DateTimeOffset.UtcNow;
         await history.AppendAsync("t", "trimmed", "u", ct);
@@ -183,7 +183,7 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
         await history.PruneAsync(ct);
 
         await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
-        var indexed = await raw.GetDatabase().SortedSetLengthAsync($"{{{options.Redis.ChannelPrefix}}}:history:ids");
+        var indexed = await raw.GetDatabase().SortedSetLengthAsync($"{{{prefix}}}:history:ids");
         Assert.That((await history.GetPageAsync(null, null, 10, ct), indexed), Is.EqualTo((kept, 2L)));
     }
 
@@ -206,11 +206,9 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
         return calls;
     }
 
-    private RedisChatHistory Create(ChatterOptions options, string prefix, TimeProvider? time = null)
+    private RedisChatHistory Create(HistoryOptions options, string prefix, TimeProvider? time = null)
     {
-        options.Redis.Configuration = redis.Configuration;
-        options.Redis.ChannelPrefix = prefix;
-        var connection = new RedisConnection(Options.Create(options), NullLogger<RedisConnection>.Instance);
+        var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration, ChannelPrefix = prefix }), NullLogger<RedisConnection>.Instance);
         connections.Add(connection);
         return new RedisChatHistory(connection, Options.Create(options), time ?? TimeProvider.System, NullLogger<RedisChatHistory>.Instance);
     }

@@ -1,5 +1,12 @@
 using System.Text.Json;
+using Chatter.Server.Authentication;
+using Chatter.Server.Backplane;
+using Chatter.Server.Configuration;
+using Chatter.Server.Delivery;
+using Chatter.Server.Diagnostics;
+using Chatter.Server.History;
 using Chatter.Server.Hosting;
+using Chatter.Server.Limits;
 using Chatter.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
@@ -23,7 +30,8 @@ public class DefaultsTests
     [Test]
     public void AppSettingsHoldTheDocumentedDefaults()
     {
-        var options = Bind(AppSettings);
+        var options = Bind<ChatterOptions>(AppSettings, ChatterOptions.Section);
+        var history = Bind<HistoryOptions>(AppSettings, HistoryOptions.Section);
 
         Assert.Multiple(() =>
         {
@@ -31,8 +39,8 @@ public class DefaultsTests
             Assert.That(options.AuthTimeoutSeconds, Is.EqualTo(10));
             Assert.That(options.MaxMessageChars, Is.EqualTo(4000));
             Assert.That(options.MaxFrameBytes, Is.EqualTo(64 * 1024));
-            Assert.That(options.History.ReplayLimit, Is.EqualTo(100));
-            Assert.That(options.History.ReplayMaxTotal, Is.EqualTo(1000));
+            Assert.That(history.ReplayLimit, Is.EqualTo(100));
+            Assert.That(history.ReplayMaxTotal, Is.EqualTo(1000));
         });
     }
 
@@ -40,6 +48,7 @@ public class DefaultsTests
     public void OptionsWithoutConfigurationHoldTheDocumentedDefaults()
     {
         var options = new ChatterOptions();
+        var history = new HistoryOptions();
 
         Assert.Multiple(() =>
         {
@@ -47,8 +56,8 @@ public class DefaultsTests
             Assert.That(options.AuthTimeoutSeconds, Is.EqualTo(10));
             Assert.That(options.MaxMessageChars, Is.EqualTo(4000));
             Assert.That(options.MaxFrameBytes, Is.EqualTo(64 * 1024));
-            Assert.That(options.History.ReplayLimit, Is.EqualTo(100));
-            Assert.That(options.History.ReplayMaxTotal, Is.EqualTo(1000));
+            Assert.That(history.ReplayLimit, Is.EqualTo(100));
+            Assert.That(history.ReplayMaxTotal, Is.EqualTo(1000));
         });
     }
 
@@ -58,16 +67,28 @@ public class DefaultsTests
         var history = ReadJson(AppSettings).GetProperty("Chatter").GetProperty("History");
 
         // No store named: SQLite, or Redis once Chatter:Redis:Configuration is set.
-        Assert.That(Bind(AppSettings).HistoryStore, Is.EqualTo("sqlite"));
+        Assert.That(Bind<HistoryOptions>(AppSettings, HistoryOptions.Section).StoreWith(Bind<RedisOptions>(AppSettings, RedisOptions.Section)), Is.EqualTo("sqlite"));
         Assert.That(history.GetProperty("Path").GetString(), Is.EqualTo("chatter.db"));
     }
 
     [Test]
     public void AppSettingsPassTheServersValidation()
     {
-        var result = new ChatterOptionsValidator().Validate(ChatterOptions.Section, Bind(AppSettings));
+        var redis = Bind<RedisOptions>(AppSettings, RedisOptions.Section);
+        var history = Bind<HistoryOptions>(AppSettings, HistoryOptions.Section);
+        var results = new[]
+        {
+            new ChatterOptionsValidator().Validate(ChatterOptions.Section, Bind<ChatterOptions>(AppSettings, ChatterOptions.Section)),
+            new HistoryOptionsValidator(redis).Validate(HistoryOptions.Section, history),
+            new TokenOptionsValidator().Validate(TokenOptions.Section, Bind<TokenOptions>(AppSettings, TokenOptions.Section)),
+            new SigningKeyValidator(redis, history).Validate(TokenOptions.Section, Bind<TokenOptions>(AppSettings, TokenOptions.Section)),
+            new LimitsOptionsValidator().Validate(LimitsOptions.Section, Bind<LimitsOptions>(AppSettings, LimitsOptions.Section)),
+            new DeliveryOptionsValidator().Validate(DeliveryOptions.Section, Bind<DeliveryOptions>(AppSettings, DeliveryOptions.Section)),
+            new RedisOptionsValidator().Validate(RedisOptions.Section, redis),
+            new LoggingOptionsValidator().Validate(LoggingOptions.Section, Bind<LoggingOptions>(AppSettings, LoggingOptions.Section)),
+        };
 
-        Assert.That(result.Succeeded, Is.True, result.FailureMessage);
+        Assert.That(results.Where(result => !result.Succeeded).Select(result => result.FailureMessage), Is.Empty);
     }
 
     [Test]
@@ -103,7 +124,7 @@ public class DefaultsTests
     private static JsonElement ReadJson(string path)
         => JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }).RootElement;
 
-    private static ChatterOptions Bind(string path)
-        => new ConfigurationBuilder().AddJsonFile(path).Build().GetSection(ChatterOptions.Section).Get<ChatterOptions>()
-            ?? throw new InvalidOperationException($"no {ChatterOptions.Section} section in {path}");
+    private static T Bind<T>(string path, string section)
+        => new ConfigurationBuilder().AddJsonFile(path).Build().GetSection(section).Get<T>()
+            ?? throw new InvalidOperationException($"no {section} section in {path}");
 }

@@ -1,5 +1,5 @@
 using Chatter.Server.Backplane;
-using Chatter.Server.Hosting;
+using Chatter.Server.History;
 using Microsoft.Extensions.Options;
 
 namespace Chatter.Tests.Hosting;
@@ -10,10 +10,9 @@ public class RedisOptionsTests
     [Test]
     public void RedisHistoryWithoutARedisConfigurationIsRefusedNamingTheKey()
     {
-        var options = new ChatterOptions();
-        options.History.Store = "redis";
+        var options = new HistoryOptions { Store = "redis" };
 
-        var result = new RedisOptionsValidator().Validate(Options.DefaultName, options);
+        var result = new HistoryOptionsValidator(new RedisOptions()).Validate(Options.DefaultName, options);
 
         Assert.That(result.Failed, Is.True);
         Assert.That(result.FailureMessage, Does.Contain("Chatter:Redis:Configuration"));
@@ -22,8 +21,7 @@ public class RedisOptionsTests
     [Test]
     public void AConfigurationStringThatDoesNotParseIsRefusedNamingTheKey()
     {
-        var options = new ChatterOptions();
-        options.Redis.Configuration = "127.0.0.1:6379,connectTimeout=soon";
+        var options = new RedisOptions { Configuration = "127.0.0.1:6379,connectTimeout=soon" };
 
         var result = new RedisOptionsValidator().Validate(Options.DefaultName, options);
 
@@ -34,10 +32,9 @@ public class RedisOptionsTests
     [TestCase("has space")]
     public void AnInvalidChannelPrefixIsRefusedNamingTheKey(string prefix)
     {
-        var options = new ChatterOptions();
-        options.Redis.ChannelPrefix = prefix;
+        var options = new RedisOptions { ChannelPrefix = prefix };
 
-        var result = new ChatterOptionsValidator().Validate(Options.DefaultName, options);
+        var result = new RedisOptionsValidator().Validate(Options.DefaultName, options);
 
         Assert.That(result.FailureMessage, Does.Contain("Chatter:Redis:ChannelPrefix"));
     }
@@ -45,14 +42,15 @@ public class RedisOptionsTests
     [Test]
     public void HistoryIsInRedisByDefaultOnceRedisIsConfiguredAndAStoreNamedWins()
     {
-        var options = new ChatterOptions();
-        Assert.That(options.HistoryStore, Is.EqualTo("sqlite"));
+        var history = new HistoryOptions();
+        var redis = new RedisOptions();
+        Assert.That(history.StoreWith(redis), Is.EqualTo("sqlite"));
 
-        options.Redis.Configuration = "127.0.0.1:6379";
-        Assert.That(options.HistoryStore, Is.EqualTo("redis"));
+        redis.Configuration = "127.0.0.1:6379";
+        Assert.That(history.StoreWith(redis), Is.EqualTo("redis"));
 
-        options.History.Store = "sqlite";
-        Assert.That(options.HistoryStore, Is.EqualTo("sqlite"));
+        history.Store = "sqlite";
+        Assert.That(history.StoreWith(redis), Is.EqualTo("sqlite"));
     }
 
     [Test]

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using Chatter.Protocol;
-using Chatter.Server.Hosting;
+using Chatter.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -112,10 +112,10 @@ public sealed class ChatterServer : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         var logs = new LogCapture();
         builder.Services.AddSingleton<ILogEventSink>(logs);
-        builder.AddChatter();
+        ChatterApp.Configure(builder);
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
-        app.MapChatter();
+        ChatterApp.Map(app);
         await app.StartAsync();
         return new ChatterServer(app, directory, ownsDirectory, logs);
     }

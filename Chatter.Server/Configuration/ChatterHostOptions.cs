@@ -1,4 +1,4 @@
-namespace Chatter.Server.Hosting;
+namespace Chatter.Server.Configuration;
 
 /// <summary>
 /// How Chatter's host is made, shared by the server and the <c>users</c> command so that both read exactly the same

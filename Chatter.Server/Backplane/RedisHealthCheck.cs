@@ -1,8 +1,7 @@
-using Chatter.Server.Backplane;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace Chatter.Server.Health;
+namespace Chatter.Server.Backplane;
 
 /// <summary>
 /// Healthy while Redis (the backplane every broadcast crosses) answers a PING within <c>Chatter:Redis:TimeoutMilliseconds</c>.

@@ -1,7 +1,6 @@
-using Chatter.Server.History;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Chatter.Server.Health;
+namespace Chatter.Server.History;
 
 /// <summary>
 /// <c>/healthz</c> (liveness) and <c>/readyz</c>: unhealthy once the SQLite store's writer has stopped. That is not a
@@ -10,9 +9,6 @@ namespace Chatter.Server.Health;
 /// </summary>
 internal sealed class HistoryWriterHealthCheck(IServiceProvider services) : IHealthCheck
 {
-    /// <summary>The tag of the checks <c>/healthz</c> runs: the process's own failures, never a dependency's.</summary>
-    public const string Liveness = "liveness";
-
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         => Task.FromResult(services.GetService<SqliteChatHistory>()?.Writer.Fault is { } fault
             ? HealthCheckResult.Unhealthy("the history writer has stopped; restart the node", fault)

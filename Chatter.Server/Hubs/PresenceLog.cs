@@ -1,4 +1,4 @@
-namespace Chatter.Server.Backplane;
+namespace Chatter.Server.Hubs;
 
 /// <summary>Log events of the shared presence.</summary>
 internal static partial class PresenceLog

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Chatter.Server.Hubs;
+using Chatter.Server.Backplane;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 
-namespace Chatter.Server.Backplane;
+namespace Chatter.Server.Hubs;
 
 /// <summary>
 /// Presence across nodes, in Redis under the key prefix: <c>presence:count</c> (user → connections on every node),

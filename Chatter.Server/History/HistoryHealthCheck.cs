@@ -1,7 +1,6 @@
-using Chatter.Server.History;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Chatter.Server.Health;
+namespace Chatter.Server.History;
 
 /// <summary><c>/readyz</c>: healthy while the history store answers.</summary>
 internal sealed class HistoryHealthCheck(IChatHistory history) : IHealthCheck

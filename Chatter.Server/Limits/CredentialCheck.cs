@@ -1,15 +1,14 @@
 using Chatter.Protocol.Frames;
+using Chatter.Server.Authentication;
 using Chatter.Server.Diagnostics;
-using Chatter.Server.Limits;
-using LimitsLog = Chatter.Server.Limits.LimitsLog;
 
-namespace Chatter.Server.Authentication;
+namespace Chatter.Server.Limits;
 
 /// <summary>
 /// A login's credentials, as both the raw login and <c>/api/token</c> check them: the attempt is taken in the
 /// <see cref="LoginThrottle"/> first, then the password is checked within the <see cref="PasswordChecks"/> bound.
 /// </summary>
-internal sealed class CredentialCheck(UserDirectory users, LoginThrottle throttle, PasswordChecks checks, ChatterMetrics metrics, ILogger<CredentialCheck> logger)
+internal sealed class CredentialCheck(UserDirectory users, LoginThrottle throttle, PasswordChecks checks, ChatterMetrics metrics, ILogger<CredentialCheck> logger) : ICredentialCheck
 {
     /// <summary>Checks <paramref name="name"/>'s <paramref name="password"/>: null when right, otherwise the refusal.</summary>
     public async ValueTask<LoginRefusal?> CheckAsync(string? remoteAddress, string name, string password)
@@ -42,6 +41,3 @@ internal sealed class CredentialCheck(UserDirectory users, LoginThrottle throttl
         return new LoginRefusal(FrameError.InvalidCredentials, null);
     }
 }
-
-/// <summary>Why a login was refused (one of <see cref="FrameError"/>'s reasons) and, where it helps, when to try again.</summary>
-internal sealed record LoginRefusal(string Reason, TimeSpan? RetryAfter);
