@@ -110,6 +110,14 @@ public static class ChatterServiceCollectionExtensions
         }
 
         AddLoginLimits(services, configured.Redis.IsConfigured);
+        if (configured.Redis.IsConfigured)
+        {
+            // Connections per user and the message rate per user, on every node (README, Security).
+            services.AddSingleton<RedisConnectionCounts>();
+            services.AddHostedService(provider => provider.GetRequiredService<RedisConnectionCounts>());
+            services.AddSingleton<RedisMessageBudget>();
+        }
+
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<IMessageRate, MessageRate>();
         services.AddSingleton<ChatHubLimitsFilter>();
