@@ -44,6 +44,8 @@ internal static class BenchCommands
           --chart FILE.svg (latency distribution)  --label NAME [chatter] (the --url target's column)
           --raw-client lean|websocket [lean] (a bare-socket client, or ClientWebSocket)
           --server-allocations (flag, last: sample the server's allocations through its diagnostics port)
+          --attack-logins-per-second R [0]  --attack-addresses A [50]  --attack-users FILE [--users]
+                                           (fanout: R wrong raw logins/s from 127.0.0.1..A while it measures)
         """;
 
     /// <summary>Runs the command <paramref name="args"/> name; results go to <paramref name="output"/> (default: standard output).</summary>

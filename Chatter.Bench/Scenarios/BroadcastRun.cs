@@ -15,7 +15,7 @@ internal static class BroadcastRun
     public delegate Task SendLoop(IBenchClient sender, long[] sent, CancellationToken cancellationToken);
 
     public static async Task<ScenarioResult> RunAsync(
-        string scenario, BenchTarget target, ScenarioSettings settings, RunProgress progress, SendLoop sendLoop, string sending, CancellationToken cancellationToken)
+        string scenario, BenchTarget target, ScenarioSettings settings, RunProgress progress, SendLoop sendLoop, string sending, CancellationToken cancellationToken, LoginAttack? attack = null)
     {
         var senders = Math.Min(settings.Senders, settings.Clients);
         await using var pool = await ClientPool.ConnectAsync(target, settings, senders, progress, cancellationToken);
@@ -35,8 +35,14 @@ internal static class BroadcastRun
             return $"{scenario} {target.Name} {seconds:F1}s {sending}: sent {sent.Sum():N0}, delivered {delivered:N0} of {Expected():N0} ({delivered / Math.Max(seconds, 0.001):N0}/s)";
         };
 
+        attack?.Start();
         await Task.WhenAll(pool.Clients.Take(senders).Select(client => sendLoop(client, sent, cancellationToken)));
         var sendSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (attack is not null)
+        {
+            await attack.StopAsync();
+        }
+
         var drained = await DrainAsync(Expected(), Delivered, settings.DrainTimeoutSeconds, cancellationToken);
         await resources.StopAsync();
 
@@ -68,6 +74,7 @@ internal static class BroadcastRun
             result.Add("serverBytesPerDelivery", "server allocated B/delivery", allocations.Bytes / (double)delivered, "N1");
         }
 
+        attack?.AddTo(result);
         var errors = pool.Clients.Sum(c => c.Errors);
         result.Add("errors", "error answers", errors);
         if (pool.Clients.FirstOrDefault(c => c.FirstError is not null)?.FirstError is { } first)

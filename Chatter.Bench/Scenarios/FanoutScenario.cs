@@ -6,17 +6,20 @@ namespace Chatter.Bench.Scenarios;
 /// <summary>
 /// <c>fanout</c>: N clients, K of them sending at a fixed rate each for a duration (or a number of messages), every
 /// message to the N−1 others. A message carries the time it was due, not the time it went out, so a server that makes
-/// the senders wait shows as latency (no coordinated omission).
+/// the senders wait shows as latency (no coordinated omission). With <c>--attack-logins-per-second</c> wrong logins
+/// arrive meanwhile (<see cref="LoginAttack"/>).
 /// </summary>
 internal static class FanoutScenario
 {
-    public static Task<ScenarioResult> RunAsync(BenchTarget target, ScenarioSettings settings, RunProgress progress, CancellationToken cancellationToken)
+    public static async Task<ScenarioResult> RunAsync(BenchTarget target, ScenarioSettings settings, RunProgress progress, CancellationToken cancellationToken)
     {
         var perSender = settings.Messages ?? (long)Math.Round(settings.Rate * settings.DurationSeconds);
         var senders = Math.Min(settings.Senders, settings.Clients);
         var ticksPerMessage = Stopwatch.Frequency / settings.Rate;
         var start = 0L;
-        return BroadcastRun.RunAsync("fanout", target, settings, progress, SendAsync, $"{senders} × {settings.Rate:N0} msg/s", cancellationToken);
+        await using var attack = LoginAttack.For(target, settings);
+        var sending = $"{senders} × {settings.Rate:N0} msg/s" + (attack is null ? "" : $", {settings.AttackLoginsPerSecond:N0} wrong logins/s from {settings.AttackAddresses} addresses");
+        return await BroadcastRun.RunAsync("fanout", target, settings, progress, SendAsync, sending, cancellationToken, attack);
 
         async Task SendAsync(IBenchClient sender, long[] sent, CancellationToken token)
         {

@@ -15,6 +15,7 @@ internal sealed record ScenarioSettings
         "url", "baseline-url", "users", "clients", "senders", "rate", "duration", "messages", "window", "size",
         "signalr-share", "connect-concurrency", "concurrency", "server-pid", "baseline-pid", "drain-timeout",
         "settle", "repeat", "chart", "threads", "label", "server-allocations", "raw-client", "rounds", "transport",
+        "attack-logins-per-second", "attack-addresses", "attack-users",
     };
 
     public required BenchUsers Users { get; init; }
@@ -80,6 +81,15 @@ internal sealed record ScenarioSettings
     /// <summary>Sample the server's allocations during the measured phase (<c>--server-allocations</c>, a flag).</summary>
     public bool ServerAllocations { get; init; }
 
+    /// <summary>Wrong logins per second sent while <c>fanout</c> measures (<c>--attack-logins-per-second</c>; 0: none), see <see cref="LoginAttack"/>.</summary>
+    public double AttackLoginsPerSecond { get; init; }
+
+    /// <summary>The attack's source addresses, 127.0.0.1 to 127.0.0.N (<c>--attack-addresses</c>).</summary>
+    public int AttackAddresses { get; init; } = 50;
+
+    /// <summary>The users the attack guesses for (<c>--attack-users FILE</c>; default: <see cref="Users"/>).</summary>
+    public BenchUsers? AttackUsers { get; init; }
+
     /// <summary>Tells this run's messages from any other in the server's history.</summary>
     public string Run { get; init; } = NewRunId();
 
@@ -109,6 +119,9 @@ internal sealed record ScenarioSettings
         Threads = args.OptionalInt("threads"),
         ServerPid = args.OptionalInt("server-pid"),
         ServerAllocations = args.Has("server-allocations"),
+        AttackLoginsPerSecond = args.Double("attack-logins-per-second", 0),
+        AttackAddresses = args.Int("attack-addresses", 50),
+        AttackUsers = args.String("attack-users") is { } attacked ? BenchUsers.Load(attacked) : null,
         RawClient = args.String("raw-client", "lean") is "lean" or "websocket" ? args.String("raw-client", "lean")! : throw new ArgumentException("--raw-client is lean or websocket"),
     };
 

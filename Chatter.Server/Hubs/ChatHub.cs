@@ -90,9 +90,10 @@ public sealed partial class ChatHub(
         var results = new SendResult[sends.Length];
         var appends = new ValueTask<ChatMessage>[sends.Length];
         var started = time.GetTimestamp();
+        var withinRate = await rate.AcquireAsync(Context, nameof(SendMessages), sends.Length);
         for (var i = 0; i < sends.Length; i++)
         {
-            if (Refusal(sends[i]) is { } reason)
+            if (Refusal(sends[i], i < withinRate) is { } reason)
             {
                 results[i] = SendResult.Refused(sends[i], reason);
             }
@@ -144,9 +145,9 @@ public sealed partial class ChatHub(
     }
 
     /// <summary>Why a send is refused before it reaches the store (logged and counted), or null.</summary>
-    private string? Refusal(ChatSend send)
+    private string? Refusal(ChatSend send, bool withinRate)
     {
-        if (!rate.TryAcquire(Context, nameof(SendMessages)))
+        if (!withinRate)
         {
             return FrameError.RateLimited;
         }

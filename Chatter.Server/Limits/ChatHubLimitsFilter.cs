@@ -19,15 +19,15 @@ internal sealed class ChatHubLimitsFilter(ConnectionLimiter connections, IMessag
     /// <summary>The <c>Items</c> key of a connection refused before the hub saw it.</summary>
     private static readonly object Refused = new();
 
-    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocationContext.HubMethodName;
-        if (method is nameof(ChatHub.SendMessage) or nameof(ChatHub.SendMessages) || rate.TryAcquire(invocationContext.Context, method))
+        if (method is nameof(ChatHub.SendMessage) or nameof(ChatHub.SendMessages) || await rate.AcquireAsync(invocationContext.Context, method, 1) == 1)
         {
-            return next(invocationContext);
+            return await next(invocationContext);
         }
 
-        return ValueTask.FromResult<object?>(RateLimited);
+        return RateLimited;
     }
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
@@ -39,7 +39,7 @@ internal sealed class ChatHubLimitsFilter(ConnectionLimiter connections, IMessag
         }
 
         var user = context.Context.UserIdentifier!;
-        var slot = connections.TryAcquire(user);
+        var slot = await connections.TryAcquireAsync(user);
         if (slot is null)
         {
             AuthLog.LoginRefused(logger, user, context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString(), "signalr", FrameError.TooManyConnections);

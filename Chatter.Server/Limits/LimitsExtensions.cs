@@ -26,6 +26,14 @@ public static class LimitsExtensions
         services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
 
         AddLoginLimits(services, redis.IsConfigured);
+        if (redis.IsConfigured)
+        {
+            // Connections per user and the message rate per user, on every node (README, Security).
+            services.AddSingleton<RedisConnectionCounts>();
+            services.AddHostedService(provider => provider.GetRequiredService<RedisConnectionCounts>());
+            services.AddSingleton<RedisMessageBudget>();
+        }
+
         services.AddSingleton<ConnectionLimiter>();
         services.AddSingleton<IMessageRate, MessageRate>();
         services.AddSingleton<ChatHubLimitsFilter>();

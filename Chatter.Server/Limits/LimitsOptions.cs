@@ -54,11 +54,11 @@ public sealed class LimitsOptions
     [Range(0, 10_000_000)]
     public int MaxUnauthenticated { get; set; } = 1_000;
 
-    /// <summary>Hub calls (raw frames) one connection may make per second, on average. Default 20.</summary>
+    /// <summary>Hub calls (raw frames) one connection may make per second, on average; with Redis, one user on all nodes together. Default 20.</summary>
     [Range(0, 1_000_000)]
     public int MessagesPerSecond { get; set; } = 20;
 
-    /// <summary>Calls one connection may make at once after a quiet spell (the token bucket's size). Default 40.</summary>
+    /// <summary>Calls one connection (with Redis: one user) may make at once after a quiet spell (the token bucket's size). Default 40.</summary>
     [Range(0, 1_000_000)]
     public int MessageBurst { get; set; } = 40;
 
@@ -66,7 +66,7 @@ public sealed class LimitsOptions
     [Range(0, 10_000_000)]
     public int MaxConnections { get; set; } = 10_000;
 
-    /// <summary>Connections one user may hold on this node at once. Default 32.</summary>
+    /// <summary>Connections one user may hold at once on this node; with Redis, on all nodes together. Default 32.</summary>
     [Range(0, 1_000_000)]
     public int MaxConnectionsPerUser { get; set; } = 32;
 

@@ -7,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Chatter.Server.Limits;
 
 /// <summary>
-/// The message rate: a token bucket per connection (<c>Chatter:Limits:MessagesPerSecond</c>, <c>MessageBurst</c>), one
-/// token per message sent and per other call. Past it the message or call is refused with <c>rate limited</c>, nothing
-/// is stored or sent, and the connection stays; it is counted, and logged at most once per <see cref="LogEvery"/> per
-/// connection. <c>MessagesPerSecond</c> 0 turns it off.
+/// The message rate: a token bucket (<c>Chatter:Limits:MessagesPerSecond</c>, <c>MessageBurst</c>), one token per
+/// message sent and per other call. Without Redis the bucket is per connection; with Redis it is per user across every
+/// node (<see cref="RedisMessageBudget"/>), and per connection again while Redis does not answer. Past it the message or
+/// call is refused with <c>rate limited</c>, nothing is stored or sent, and the connection stays; it is counted, and
+/// logged at most once per <see cref="LogEvery"/> per connection. <c>MessagesPerSecond</c> 0 turns it off.
 /// </summary>
 internal sealed class MessageRate : IMessageRate, IDisposable
 {
@@ -20,13 +21,15 @@ internal sealed class MessageRate : IMessageRate, IDisposable
     private readonly ChatterMetrics metrics;
     private readonly TimeProvider time;
     private readonly ILogger<MessageRate> logger;
+    private readonly RedisMessageBudget? shared;
     private readonly PartitionedRateLimiter<string>? buckets;
 
-    public MessageRate(ChatterMetrics metrics, IOptions<LimitsOptions> options, TimeProvider time, ILogger<MessageRate> logger)
+    public MessageRate(ChatterMetrics metrics, IOptions<LimitsOptions> options, TimeProvider time, ILogger<MessageRate> logger, RedisMessageBudget? shared = null)
     {
         this.metrics = metrics;
         this.time = time;
         this.logger = logger;
+        this.shared = shared;
         var limits = options.Value;
         if (limits.MessagesPerSecond > 0)
         {
@@ -41,31 +44,66 @@ internal sealed class MessageRate : IMessageRate, IDisposable
         }
     }
 
-    public bool TryAcquire(HubCallerContext caller, string method)
+    public ValueTask<int> AcquireAsync(HubCallerContext caller, string method, int count)
     {
-        if (buckets is null)
+        if (buckets is null || count <= 0)
         {
-            return true;
+            return ValueTask.FromResult(count);
         }
 
-        using var lease = buckets.AttemptAcquire(caller.ConnectionId);
-        if (lease.IsAcquired)
+        return shared is null || caller.UserIdentifier is null
+            ? ValueTask.FromResult(Counted(caller, method, count, TakeLocally(caller.ConnectionId, count)))
+            : AcquireSharedAsync(caller, method, count);
+    }
+
+    public void Dispose() => buckets?.Dispose();
+
+    private async ValueTask<int> AcquireSharedAsync(HubCallerContext caller, string method, int count)
+    {
+        var granted = await shared!.TryTakeAsync(caller.UserIdentifier!, count) ?? TakeLocally(caller.ConnectionId, count);
+        return Counted(caller, method, count, granted);
+    }
+
+    /// <summary>Takes tokens one by one from the connection's own bucket: the first ones of the batch that fit.</summary>
+    private int TakeLocally(string connectionId, int count)
+    {
+        var granted = 0;
+        while (granted < count)
         {
-            return true;
+            using var lease = buckets!.AttemptAcquire(connectionId);
+            if (!lease.IsAcquired)
+            {
+                break;
+            }
+
+            granted++;
+        }
+
+        return granted;
+    }
+
+    /// <summary>Counts and (at most once per <see cref="LogEvery"/>) logs the refused part of a batch.</summary>
+    private int Counted(HubCallerContext caller, string method, int count, int granted)
+    {
+        if (granted >= count)
+        {
+            return granted;
         }
 
         var transport = ChatConnectionFeature.TransportOf(caller);
-        metrics.RateLimited(transport);
+        for (var i = granted; i < count; i++)
+        {
+            metrics.RateLimited(transport);
+        }
+
         var now = time.GetTimestamp();
         if (caller.Items.TryGetValue(typeof(MessageRate), out var last) && time.GetElapsedTime((long)last!, now) < LogEvery)
         {
-            return false;
+            return granted;
         }
 
         caller.Items[typeof(MessageRate)] = now;
         LimitsLog.RateLimited(logger, caller.UserIdentifier, transport, caller.ConnectionId, method);
-        return false;
+        return granted;
     }
-
-    public void Dispose() => buckets?.Dispose();
 }

@@ -108,7 +108,7 @@ internal sealed class RawLogin(
             return null;
         }
 
-        var slot = connections.TryAcquire(login.Username);
+        var slot = await connections.TryAcquireAsync(login.Username);
         if (slot is null)
         {
             await RefuseAsync(socket, login.Username, remote, FrameError.TooManyConnections, FrameWriter.TooManyConnections, WebSocketCloseStatus.PolicyViolation);

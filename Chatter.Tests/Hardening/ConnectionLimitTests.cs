@@ -105,7 +105,7 @@ public class ConnectionLimitTests
         }
     }
 
-    private static async Task<(string Reply, WebSocketCloseStatus? Close)> RefusedRawLoginAsync(ChatterServer server, string user, string password, CancellationToken ct)
+    internal static async Task<(string Reply, WebSocketCloseStatus? Close)> RefusedRawLoginAsync(ChatterServer server, string user, string password, CancellationToken ct)
     {
         await using var client = await server.ConnectRawAsync(ct);
         await client.LoginAsync(user, password, cancellationToken: ct);
@@ -115,7 +115,7 @@ public class ConnectionLimitTests
     }
 
     /// <summary>Connects a SignalR client that the server must close; returns the close error's message.</summary>
-    private static async Task<string> RefusedHubConnectionAsync(ChatterServer server, string user, CancellationToken ct)
+    internal static async Task<string> RefusedHubConnectionAsync(ChatterServer server, string user, CancellationToken ct)
     {
         var token = await server.GetTokenAsync(user, cancellationToken: ct);
         await using var connection = HubChatClient.Build(server.HubUri, token);
