@@ -18,7 +18,7 @@ public static class DeliveryExtensions
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
 
-        services.AddSingleton(new DeliverySettings(delivery.OutboundBufferMessages, delivery.OutboundBufferBytes));
+        services.AddSingleton<OutboxFactory>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<OutboundBudget>(provider, delivery.OutboundBudgetBytes));
         services.AddSingleton<SerializationCache>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<SendTimeouts>(provider, TimeSpan.FromSeconds(delivery.SendTimeoutSeconds)));

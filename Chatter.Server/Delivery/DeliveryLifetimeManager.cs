@@ -16,14 +16,13 @@ namespace Chatter.Server.Delivery;
 /// </summary>
 public sealed class DeliveryLifetimeManager<THub>(
     HubLifetimeManager<THub> inner,
-    DeliverySettings settings,
+    OutboxFactory outboxes,
     IChatMessageIds ids,
     SerializationCache serialized,
     OutboundBudget budget,
     SendTimeouts timeouts,
     IEnumerable<IHubConnectionObserver> observers,
     ChatterMetrics metrics,
-    TimeProvider time,
     ILoggerFactory loggers) : HubLifetimeManager<THub> where THub : Hub
 {
     private readonly ILogger logger = loggers.CreateLogger<DeliveryConnection>();
@@ -34,7 +33,7 @@ public sealed class DeliveryLifetimeManager<THub>(
         var queue = connection.Features.Get<Outbox>();
         if (queue is null)
         {
-            queue = new Outbox(settings.MaxMessages, settings.MaxBytes, budget, time);
+            queue = outboxes.Create();
             var watches = new CompositeWatch(
                 timeouts.Watch(queue, connection.ConnectionId, connection.UserIdentifier, () => AbortAll(connection)),
                 budget.Register(queue, connection.ConnectionId, connection.UserIdentifier, () => AbortAll(connection)));
@@ -43,7 +42,7 @@ public sealed class DeliveryLifetimeManager<THub>(
             sender.Start();
         }
 
-        var delivery = new DeliveryConnection(connection, queue, ids, serialized, settings.MaxMessages, metrics, loggers, logger);
+        var delivery = new DeliveryConnection(connection, queue, ids, serialized, outboxes.MaxMessages, metrics, loggers, logger);
         connection.Features.Set<IDelivery>(delivery);
         foreach (var observer in observers)
         {

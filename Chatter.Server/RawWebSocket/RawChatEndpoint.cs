@@ -18,12 +18,11 @@ namespace Chatter.Server.RawWebSocket;
 internal sealed class RawChatEndpoint(
     HubConnectionHandler<ChatHub> hub,
     RawLogin login,
-    DeliverySettings delivery,
+    OutboxFactory outboxes,
     OutboundBudget budget,
     SendTimeouts timeouts,
     UnauthenticatedConnections unauthenticated,
     IOptions<ChatterOptions> options,
-    TimeProvider time,
     IHostApplicationLifetime lifetime,
     IMemoryPoolFactory<byte> memoryPools,
     ILogger<RawChatEndpoint> logger)
@@ -75,7 +74,7 @@ internal sealed class RawChatEndpoint(
 
         using (loggedIn.Slot)
         {
-            var queue = new Outbox(delivery.MaxMessages, delivery.MaxBytes, budget, time);
+            var queue = outboxes.Create();
             var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, inputPipe, queue, logger);
             await pump.RunAsync(hub, timeouts, budget, lifetime.ApplicationStopping);
         }
