@@ -76,6 +76,7 @@ public static class FrameReader
         string? thread = null, message = null, reference = null;
         string? threadError = FrameError.ThreadRequired, messageError = FrameError.MessageRequired;
         JsonTokenType? presence = null;
+        (HistoryQuery? Query, string? Error)? history = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -111,6 +112,11 @@ public static class FrameReader
                     reader.Read();
                     presence = reader.TokenType;
                 }
+                else if (reader.ValueTextEquals("history"u8))
+                {
+                    reader.Read();
+                    history = ReadHistory(ref reader);
+                }
                 else if (reader.ValueTextEquals("ref"u8))
                 {
                     reader.Read();
@@ -141,6 +147,12 @@ public static class FrameReader
             return presence == JsonTokenType.True ? ChatFrameResult.PresenceRequest(reference) : ChatFrameResult.Refused(FrameError.PresenceNotTrue, reference);
         }
 
+        if (history is { } asked && threadError == FrameError.ThreadRequired && messageError == FrameError.MessageRequired)
+        {
+            // {"history": {...}} and nothing of a chat frame (a chat frame's unknown "history" field is ignored, as any other).
+            return asked.Query is { } query ? ChatFrameResult.HistoryRequest(query, reference) : ChatFrameResult.Refused(asked.Error!, reference);
+        }
+
         if (threadError is not null)
         {
             return ChatFrameResult.Refused(threadError, reference);
@@ -152,6 +164,49 @@ public static class FrameReader
         }
 
         return new ChatFrameResult(new ChatFrame(thread!, message!, reference), null, reference);
+    }
+
+    /// <summary>The value of <c>"history"</c>, the reader on its first token; leaves the reader on its last.</summary>
+    private static (HistoryQuery? Query, string? Error) ReadHistory(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return (null, FrameError.HistoryNotObject);
+        }
+
+        string? thread = null, error = null;
+        long? before = null;
+        var limit = HistoryQuery.DefaultLimit;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.ValueTextEquals("thread"u8) ? 't' : reader.ValueTextEquals("before"u8) ? 'b' : reader.ValueTextEquals("limit"u8) ? 'l' : ' ';
+            reader.Read();
+            switch (name)
+            {
+                case 't' when reader.TokenType is JsonTokenType.String:
+                    thread = reader.GetString();
+                    break;
+                case 't' when reader.TokenType is not JsonTokenType.Null:
+                    error ??= FrameError.HistoryThreadNotString;
+                    break;
+                case 'b' when reader.TokenType is JsonTokenType.Number && reader.TryGetInt64(out var id):
+                    before = id;
+                    break;
+                case 'b' when reader.TokenType is not JsonTokenType.Null:
+                    error ??= FrameError.HistoryBeforeNotInteger;
+                    break;
+                case 'l' when reader.TokenType is JsonTokenType.Number && reader.TryGetInt32(out var count):
+                    limit = count;
+                    break;
+                case 'l':
+                    error ??= FrameError.HistoryLimitNotInteger;
+                    break;
+            }
+
+            reader.Skip();
+        }
+
+        return error is null ? (new HistoryQuery(thread, before, limit), null) : (null, error);
     }
 
     private static (string? Value, string? Error) ReadString(ref Utf8JsonReader reader, string missing, string notString)
@@ -175,4 +230,9 @@ public readonly record struct ChatFrameResult(ChatFrame? Frame, string? Error, s
     public static ChatFrameResult Refused(string error, string? reference) => new(null, error, reference);
 
     public static ChatFrameResult PresenceRequest(string? reference) => new(null, null, reference) { IsPresenceRequest = true };
+
+    /// <summary>Set for <c>{"history": {...}}</c>: the client asks for a page of history.</summary>
+    public HistoryQuery? History { get; init; }
+
+    public static ChatFrameResult HistoryRequest(HistoryQuery query, string? reference) => new(null, null, reference) { History = query };
 }

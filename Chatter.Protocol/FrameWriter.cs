@@ -50,6 +50,37 @@ public static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary>
+    /// <c>{"ref":"h1","history":[...]}</c>: a page of history a raw client asked for, oldest first, each message in the
+    /// shape of <see cref="WriteMessage"/>; <c>ref</c> only when the request had one.
+    /// </summary>
+    public static void WriteHistory(string? reference, IReadOnlyList<ChatMessage> messages, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        if (reference is not null)
+        {
+            writer.WriteString("ref"u8, reference);
+        }
+
+        writer.WriteStartArray("history"u8);
+        foreach (var message in messages)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("thread"u8, message.Thread);
+            writer.WriteString("message"u8, message.Message);
+            writer.WriteString("from"u8, message.From);
+            writer.WriteString("sender"u8, message.From);
+            writer.WriteNumber("id"u8, message.Id);
+            WriteTimestamp(writer, message.Ts);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary><c>{"ack":"ref","id":17,"ts":"..."}</c>: the sender's confirmation that its message was stored.</summary>
     public static void WriteAck(string reference, ChatMessage message, IBufferWriter<byte> output)
     {

@@ -17,6 +17,10 @@ public static class FrameError
     public const string TooManyConnections = "too many connections";
     public const string ServerBusy = "server busy";
     public const string PresenceNotTrue = "presence must be true";
+    public const string HistoryNotObject = "history must be an object";
+    public const string HistoryThreadNotString = "history thread must be a string or null";
+    public const string HistoryBeforeNotInteger = "history before must be an integer or null";
+    public const string HistoryLimitNotInteger = "history limit must be an integer";
     public const string ProtocolNotSupported = "protocol not supported";
     public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";
 }

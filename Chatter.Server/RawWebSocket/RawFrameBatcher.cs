@@ -9,8 +9,8 @@ namespace Chatter.Server.RawWebSocket;
 /// <summary>
 /// The batching step of <c>/ws/chat</c>: the chat frames a client sent back to back, already waiting together in the
 /// connection's input, become one request, so the store commits them together. The hub runs one call per connection at
-/// a time, so a sender whose frames went one call each would wait for one commit per frame. A presence request is never
-/// batched: it is a request of its own, in its place. Frames that are not chat messages (not JSON, binary) stay in the
+/// a time, so a sender whose frames went one call each would wait for one commit per frame. A presence or history request
+/// is never batched: it is a request of its own, in its place. Frames that are not chat messages (not JSON, binary) stay in the
 /// batch in their places, so every frame is answered in the order it was sent.
 /// <para>
 /// Inbound frames are <c>[kind:1][length:4, little endian][payload]</c> as <see cref="WriteInboundFrame"/> writes them, so
@@ -51,14 +51,14 @@ public static class RawFrameBatcher
         }
 
         input = rest;
-        if (first.IsPresenceRequest)
+        if (IsRequestOfItsOwn(first))
         {
-            request = new RawRequest(null, first.Ref);
+            request = new RawRequest(null, first.Ref, first.History);
             return true;
         }
 
         var sends = new List<ChatSend>(1) { ToSend(first) };
-        while (sends.Count < MaxFrames && TryReadFrame(input, out var next, out rest) && !next.IsPresenceRequest)
+        while (sends.Count < MaxFrames && TryReadFrame(input, out var next, out rest) && !IsRequestOfItsOwn(next))
         {
             sends.Add(ToSend(next));
             input = rest;
@@ -99,6 +99,9 @@ public static class RawFrameBatcher
         rest = input.Slice(payload.End);
         return true;
     }
+
+    /// <summary>A presence or history request: never batched, a call of its own in its place.</summary>
+    private static bool IsRequestOfItsOwn(ChatFrameResult frame) => frame.IsPresenceRequest || frame.History is not null;
 
     private static ChatSend ToSend(ChatFrameResult result)
         => result.Frame is { } frame ? new ChatSend(frame.Thread, frame.Message, frame.Ref) : new ChatSend(null, null, result.Ref, result.Error);

@@ -1,6 +1,10 @@
+using Chatter.Protocol.Frames;
 using Chatter.Server.Hubs;
 
 namespace Chatter.Server.RawWebSocket;
 
-/// <summary>What <see cref="RawFrameBatcher"/> took: chat sends, or (when <see cref="Sends"/> is null) a presence request with its ref.</summary>
-public readonly record struct RawRequest(ChatSend[]? Sends, string? PresenceRef);
+/// <summary>
+/// What <see cref="RawFrameBatcher"/> took: chat sends, or (when <see cref="Sends"/> is null) a request of its own with
+/// its <see cref="Ref"/>: a page of history when <see cref="History"/> is set, else the presence opt-in.
+/// </summary>
+public readonly record struct RawRequest(ChatSend[]? Sends, string? Ref, HistoryQuery? History = null);
