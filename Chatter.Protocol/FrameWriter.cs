@@ -39,14 +39,7 @@ public static class FrameWriter
     public static void WriteMessage(ChatMessage message, IBufferWriter<byte> output)
     {
         var writer = Rent(output);
-        writer.WriteStartObject();
-        writer.WriteString("thread"u8, message.Thread);
-        writer.WriteString("message"u8, message.Message);
-        writer.WriteString("from"u8, message.From);
-        writer.WriteString("sender"u8, message.From);
-        writer.WriteNumber("id"u8, message.Id);
-        WriteTimestamp(writer, message.Ts);
-        writer.WriteEndObject();
+        WriteMessageObject(writer, message);
         writer.Flush();
     }
 
@@ -66,14 +59,7 @@ public static class FrameWriter
         writer.WriteStartArray("history"u8);
         foreach (var message in messages)
         {
-            writer.WriteStartObject();
-            writer.WriteString("thread"u8, message.Thread);
-            writer.WriteString("message"u8, message.Message);
-            writer.WriteString("from"u8, message.From);
-            writer.WriteString("sender"u8, message.From);
-            writer.WriteNumber("id"u8, message.Id);
-            WriteTimestamp(writer, message.Ts);
-            writer.WriteEndObject();
+            WriteMessageObject(writer, message);
         }
 
         writer.WriteEndArray();
@@ -117,6 +103,18 @@ public static class FrameWriter
 
         writer.WriteEndObject();
         writer.Flush();
+    }
+
+    private static void WriteMessageObject(Utf8JsonWriter writer, ChatMessage message)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("thread"u8, message.Thread);
+        writer.WriteString("message"u8, message.Message);
+        writer.WriteString("from"u8, message.From);
+        writer.WriteString("sender"u8, message.From);
+        writer.WriteNumber("id"u8, message.Id);
+        WriteTimestamp(writer, message.Ts);
+        writer.WriteEndObject();
     }
 
     private static void WriteTimestamp(Utf8JsonWriter writer, DateTimeOffset ts)

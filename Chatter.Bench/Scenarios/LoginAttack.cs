@@ -42,7 +42,7 @@ internal sealed class LoginAttack : IAsyncDisposable
         this.target = target;
         this.perSecond = perSecond;
         this.users = users;
-        sources = Enumerable.Range(1, addresses).Select(n => new HttpMessageInvoker(From(new IPAddress([127, 0, 0, (byte)n])))).ToArray();
+        sources = Enumerable.Range(1, addresses).Select(n => new HttpMessageInvoker(LoopbackHandler.From(new IPAddress([127, 0, 0, (byte)n])))).ToArray();
     }
 
     /// <summary>The attack the settings ask for, or null when they ask for none.</summary>
@@ -171,24 +171,4 @@ internal sealed class LoginAttack : IAsyncDisposable
             inFlight.Release();
         }
     }
-
-    /// <summary>A handler whose connections leave from <paramref name="local"/>.</summary>
-    private static SocketsHttpHandler From(IPAddress local) => new()
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(local, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
 }

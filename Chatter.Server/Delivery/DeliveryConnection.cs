@@ -53,9 +53,6 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
         UserIdentifier = connection.UserIdentifier;
     }
 
-    /// <summary>The connection this one enqueues for.</summary>
-    public HubConnectionContext Connection => connection;
-
     public override string ConnectionId => connection.ConnectionId;
 
     public override IFeatureCollection Features => connection.Features;

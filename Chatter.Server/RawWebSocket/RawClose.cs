@@ -19,9 +19,6 @@ internal sealed class RawClose
     /// <summary>The close frame's description.</summary>
     public string Description => (Volatile.Read(ref reason) ?? Normal).Description;
 
-    /// <summary>True when a reason was set already.</summary>
-    public bool IsSet => Volatile.Read(ref reason) is not null;
-
     /// <summary>Sets the reason unless one is set already.</summary>
     public void TrySet(WebSocketCloseStatus status, string description)
         => Interlocked.CompareExchange(ref reason, new Reason(status, description), null);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Chatter.Tests.Infrastructure;
 
@@ -13,24 +12,7 @@ public static class LoopbackSource
     public static IPAddress Address(int n) => new([127, 0, 0, (byte)n]);
 
     /// <summary>A handler whose connections leave from <paramref name="local"/>.</summary>
-    public static SocketsHttpHandler Handler(IPAddress local) => new()
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                socket.Bind(new IPEndPoint(local, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    };
+    public static SocketsHttpHandler Handler(IPAddress local) => Chatter.Bench.Clients.LoopbackHandler.From(local);
 
     /// <summary>A raw client connected (not logged in) from 127.0.0.<paramref name="n"/>.</summary>
     public static async Task<RawChatClient> ConnectRawFromAsync(this ChatterServer server, int n, CancellationToken cancellationToken = default)
