@@ -11,7 +11,7 @@ namespace Chatter.Tests.Delivery;
 public class OutboundBudgetTests
 {
     private const int Stalled = 12;
-    private const int Messages = 1_500;
+    private const int MaxMessages = 20_000;
     private const int BudgetBytes = 256 * 1024;
 
     [Test]
@@ -37,20 +37,32 @@ public class OutboundBudgetTests
             async () =>
             {
                 var ids = new List<long>();
-                while (ids.Count < Messages)
+                while (true)
                 {
-                    ids.Add((await reader.ReceiveMessageAsync(ct)).Id);
-                }
+                    var message = await reader.ReceiveMessageAsync(ct);
+                    if (message.Message == "last")
+                    {
+                        return ids;
+                    }
 
-                return ids;
+                    ids.Add(message.Id);
+                }
             },
             ct);
+
+        // Flood until every stalled reader is closed: the budget closes a reader once its send has waited a while and
+        // more messages arrive, so the traffic goes on until then (bounded).
         var acked = new List<long>();
-        for (var i = 0; i < Messages; i++)
+        while (server.Logs.WithEventId(304).Count() < Stalled)
         {
-            acked.Add((await sender.SendAndAckAsync("flood", text, $"{i}", ct)).Id);
+            Assert.That(acked, Has.Count.LessThan(MaxMessages), "the stalled readers were never all closed");
+            for (var i = 0; i < 100; i++)
+            {
+                acked.Add((await sender.SendAndAckAsync("flood", text, $"{acked.Count}", ct)).Id);
+            }
         }
 
+        await sender.SendAndAckAsync("flood", "last", "last", ct);
         Assert.That(await reading, Is.EqualTo(acked), "the reader that keeps up got every message once, in order");
         var closed = server.Logs.WithEventId(304).Select(e => LogCapture.Property(e, "User")).ToList();
         Assert.That(closed, Is.EquivalentTo(users.Keys.Where(u => u.StartsWith("stalled", StringComparison.Ordinal))), "every stalled reader, and only they, closed by the budget");
