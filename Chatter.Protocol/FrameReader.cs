@@ -17,6 +17,8 @@ public static class FrameReader
         frame = null;
         string? username = null, password = null;
         long? since = null;
+        var version = 1;
+        string? epoch = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -43,6 +45,18 @@ public static class FrameReader
                     // A since that is not a non-negative integer is ignored: the client gets the full replay.
                     since = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var id) && id >= 0 ? id : null;
                 }
+                else if (reader.ValueTextEquals("v"u8))
+                {
+                    reader.Read();
+                    // A version this server does not know is read as the newest it speaks; anything else as the original's.
+                    version = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var v) && v >= 2 ? LoginFrame.LatestVersion : 1;
+                }
+                else if (reader.ValueTextEquals("epoch"u8))
+                {
+                    reader.Read();
+                    // An epoch is short; anything else cannot be the store's, and is read as one that is not.
+                    epoch = reader.TokenType == JsonTokenType.String ? Truncated(reader.GetString()!) : null;
+                }
                 else
                 {
                     reader.Read();
@@ -66,9 +80,14 @@ public static class FrameReader
             return false;
         }
 
-        frame = new LoginFrame(username, password, since);
+        frame = new LoginFrame(username, password, since, version, epoch);
         return true;
     }
+
+    private static string Truncated(string epoch) => epoch.Length <= MaxEpochChars ? epoch : epoch[..MaxEpochChars];
+
+    /// <summary>Longer than any store's epoch; a longer one given at login is cut to it (and so matches none).</summary>
+    public const int MaxEpochChars = 64;
 
     /// <summary>Reads a chat frame. The result carries the frame, or the reason it was refused and its string <c>ref</c> if any.</summary>
     public static ChatFrameResult ReadChat(ReadOnlySpan<byte> utf8)

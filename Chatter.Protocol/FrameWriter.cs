@@ -79,6 +79,28 @@ public static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary><c>{"recovered":true,"upTo":1234,"epoch":"..."}</c>: how the login replay answered the resume (v2).</summary>
+    public static void WriteRecovery(Recovery recovery, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteBoolean("recovered"u8, recovery.Recovered);
+        writer.WriteNumber("upTo"u8, recovery.UpTo);
+        writer.WriteString("epoch"u8, recovery.Epoch);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary><c>{"upTo":1240}</c>: a checkpoint (v2): every message with an id at or below it has been sent.</summary>
+    public static void WriteCheckpoint(long upTo, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteNumber("upTo"u8, upTo);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary><c>{"presence":"joined","user":"x"}</c> (or <c>"left"</c>) for a raw client that asked for presence.</summary>
     public static void WritePresence(string change, string user, IBufferWriter<byte> output)
     {

@@ -21,6 +21,7 @@ public sealed record PresenceResponse([property: JsonPropertyName("users")] stri
 /// <summary>Source-generated JSON for the protocol's HTTP and hub types.</summary>
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(ChatMessage[]))]
+[JsonSerializable(typeof(Recovery))]
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ErrorResponse))]

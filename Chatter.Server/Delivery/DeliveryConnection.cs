@@ -31,6 +31,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private readonly Outbox queue;
     private readonly IChatMessageIds ids;
     private readonly ChatterMetrics metrics;
+    private readonly Checkpoints checkpoints;
     private readonly SerializationCache serialized;
     private readonly int maxHeld;
     private readonly ILogger logger;
@@ -39,14 +40,19 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private volatile bool live;
     private long highWater;
     private int slow;
+    private int started;
+    private Watermark? watermark;
+    private string? checkpointMethod;
+    private long lastCheckpoint;
 
-    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, SerializationCache serialized, int maxHeld, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
+    public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, SerializationCache serialized, int maxHeld, Checkpoints checkpoints, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
         : base(new ConnectionView(connection), BaseOptions, loggers)
     {
         this.connection = connection;
         this.queue = queue;
         this.ids = ids;
         this.metrics = metrics;
+        this.checkpoints = checkpoints;
         this.serialized = serialized;
         this.maxHeld = maxHeld;
         this.logger = logger;
@@ -71,30 +77,86 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
 
     public bool IsSlowConsumer => Volatile.Read(ref slow) == 1 || queue.IsRefused;
 
-    public async Task ReplayThenGoLiveAsync(string method, IReadOnlyList<ChatMessage> replay, long highWater, CancellationToken cancellationToken)
+    public bool IsLive => live;
+
+    public async Task<bool> ReplayThenGoLiveAsync(LiveStart start, CancellationToken cancellationToken)
     {
-        foreach (var message in replay)
+        if (Interlocked.Exchange(ref started, 1) != 0)
+        {
+            return false;
+        }
+
+        foreach (var message in start.Replay)
         {
             await queue.WaitForRoomAsync(cancellationToken);
             // The replay is this connection's alone, so it is serialized for it alone.
-            Enqueue(new SerializedHubMessage(new InvocationMessage(method, [message])));
+            Enqueue(new SerializedHubMessage(new InvocationMessage(start.Method, [message])));
+        }
+
+        if (start.AfterReplay is { } after)
+        {
+            Enqueue(new SerializedHubMessage(after));
         }
 
         lock (gate)
         {
-            this.highWater = highWater;
+            highWater = start.HighWater;
+            if (start.CheckpointMethod is { } method)
+            {
+                watermark = new Watermark(start.HighWater);
+                checkpointMethod = method;
+                lastCheckpoint = start.HighWater;
+            }
+
             foreach (var message in held!)
             {
-                if (!IsHistory(message))
+                if (!IsHistory(message) && Enqueue(message))
                 {
-                    Enqueue(message);
+                    watermark?.Seen(ids.IdOf(message));
                 }
             }
 
             held = null;
             live = true;
         }
+
+        if (watermark is not null)
+        {
+            checkpoints.Add(this);
+        }
+
+        return true;
     }
+
+    public void Sent(long id)
+    {
+        if (watermark is not null)
+        {
+            lock (gate)
+            {
+                watermark.Seen(id);
+            }
+        }
+    }
+
+    /// <summary>Queues a checkpoint when the connection's moved since the last one; false when it did not.</summary>
+    internal bool SendCheckpoint()
+    {
+        lock (gate)
+        {
+            if (watermark is not { } mark || mark.UpTo <= lastCheckpoint)
+            {
+                return false;
+            }
+
+            lastCheckpoint = mark.UpTo;
+            Enqueue(new SerializedHubMessage(new InvocationMessage(checkpointMethod!, [mark.UpTo])));
+            return true;
+        }
+    }
+
+    /// <summary>The connection is gone: no more checkpoints.</summary>
+    internal void Ended() => checkpoints.Remove(this);
 
     public override ValueTask WriteAsync(SerializedHubMessage message, CancellationToken cancellationToken = default)
     {
@@ -118,9 +180,29 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             }
         }
 
-        if (!IsHistory(message) && Enqueue(message))
+        if (IsHistory(message))
         {
-            metrics.MessageDelivered();
+            return default;
+        }
+
+        if (watermark is null)
+        {
+            if (Enqueue(message))
+            {
+                metrics.MessageDelivered();
+            }
+
+            return default;
+        }
+
+        // A checkpoint is queued under the same lock, so it follows every message it counts.
+        lock (gate)
+        {
+            if (Enqueue(message))
+            {
+                metrics.MessageDelivered();
+                watermark.Seen(ids.IdOf(message));
+            }
         }
 
         return default;

@@ -23,6 +23,8 @@ public static class DeliveryExtensions
         services.AddSingleton<SerializationCache>();
         services.AddSingleton(provider => ActivatorUtilities.CreateInstance<SendTimeouts>(provider, TimeSpan.FromSeconds(delivery.SendTimeoutSeconds)));
         services.AddHostedService(provider => provider.GetRequiredService<SendTimeouts>());
+        services.AddSingleton<Checkpoints>();
+        services.AddHostedService(provider => provider.GetRequiredService<Checkpoints>());
         return builder;
     }
 }

@@ -21,6 +21,7 @@ public sealed class DeliveryLifetimeManager<THub>(
     SerializationCache serialized,
     OutboundBudget budget,
     SendTimeouts timeouts,
+    Checkpoints checkpoints,
     IEnumerable<IHubConnectionObserver> observers,
     ChatterMetrics metrics,
     ILoggerFactory loggers) : HubLifetimeManager<THub> where THub : Hub
@@ -42,7 +43,7 @@ public sealed class DeliveryLifetimeManager<THub>(
             sender.Start();
         }
 
-        var delivery = new DeliveryConnection(connection, queue, ids, serialized, outboxes.MaxMessages, metrics, loggers, logger);
+        var delivery = new DeliveryConnection(connection, queue, ids, serialized, outboxes.MaxMessages, checkpoints, metrics, loggers, logger);
         connection.Features.Set<IDelivery>(delivery);
         foreach (var observer in observers)
         {
@@ -80,6 +81,7 @@ public sealed class DeliveryLifetimeManager<THub>(
         }
         finally
         {
+            (connection.Features.Get<IDelivery>() as DeliveryConnection)?.Ended();
             if (connection.Features.Get<HubConnectionSender>() is { } sender)
             {
                 await sender.StopAsync();

@@ -1,5 +1,3 @@
-using Chatter.Protocol;
-
 namespace Chatter.Server.Delivery;
 
 /// <summary>
@@ -9,13 +7,19 @@ namespace Chatter.Server.Delivery;
 public interface IDelivery
 {
     /// <summary>
-    /// Queues <paramref name="replay"/> (waiting for room, so a long replay never overflows the queue), then lets live
-    /// messages through: those held while the replay was read go out first, and from now on every chat message with an
-    /// id at or below <paramref name="highWater"/> (the store's high-water id at the replay's snapshot) is dropped,
-    /// since it is history, and every one above it is delivered. <paramref name="method"/> is the client method the
-    /// replayed messages are sent as.
+    /// Queues the replay (waiting for room, so a long replay never overflows the queue) and the message after it, then
+    /// lets live messages through: those held while the replay was read go out first, and from now on every chat message
+    /// with an id at or below the high-water id (the store's at the replay's snapshot) is dropped, since it is history,
+    /// and every one above it is delivered. With a checkpoint method, checkpoints follow (<see cref="Checkpoints"/>).
+    /// A second call does nothing and answers false.
     /// </summary>
-    Task ReplayThenGoLiveAsync(string method, IReadOnlyList<ChatMessage> replay, long highWater, CancellationToken cancellationToken);
+    Task<bool> ReplayThenGoLiveAsync(LiveStart start, CancellationToken cancellationToken);
+
+    /// <summary>The connection's client stored message <paramref name="id"/> (it has it from its ack): it counts for its checkpoints.</summary>
+    void Sent(long id);
+
+    /// <summary>True once the connection is live (<see cref="ReplayThenGoLiveAsync"/> has run).</summary>
+    bool IsLive { get; }
 
     /// <summary>
     /// Refuses the connection without an exception (nothing to log as an error): after what is queued, the client gets

@@ -56,6 +56,13 @@ public sealed class HistoryOptions
     [Range(0, 100_000)]
     public int ReplayMaxTotal { get; set; } = 1_000;
 
+    /// <summary>
+    /// Minutes within which a chat message with a ref that repeats one of its user's (same ref, thread and text) is
+    /// answered with the original instead of stored again; 0 turns that off. Default 10.
+    /// </summary>
+    [Range(0, 1_440)]
+    public int DedupeMinutes { get; set; } = 10;
+
     /// <summary>The history store in use: <see cref="Store"/>, or its default (<c>redis</c> when Redis is configured, else <c>sqlite</c>).</summary>
     public string StoreWith(RedisOptions redis) => Store ?? (redis.IsConfigured ? "redis" : "sqlite");
 }

@@ -8,14 +8,18 @@ namespace Chatter.Server.History;
 /// </summary>
 public interface IChatHistory
 {
-    /// <summary>Stores a message and gives it the next id and the current time.</summary>
+    /// <summary>
+    /// Stores a message and gives it the next id and the current time; or, when the post repeats one of its user's within
+    /// the dedupe window (<see cref="ChatPost.Ref"/>), answers that message, stored once.
+    /// </summary>
     /// <exception cref="ChatHistoryException">The store could not keep the message; nothing was stored.</exception>
-    ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken);
+    ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken);
 
     /// <summary>
     /// The login replay, oldest first by id: of each thread the newest <paramref name="perThread"/>
     /// messages with an id greater than <paramref name="sinceId"/>, and of those the newest <paramref name="total"/>;
-    /// with the store's high-water id at the same snapshot.
+    /// with the store's high-water id, its epoch and whether anything newer than <paramref name="sinceId"/> was left out,
+    /// all of the same snapshot.
     /// </summary>
     /// <remarks>
     /// Every store guarantees <see cref="ChatReplay.HighWater"/> exactly: it is the highest id committed when the replay

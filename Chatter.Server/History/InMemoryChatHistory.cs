@@ -21,16 +21,29 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     private readonly Dictionary<string, MessageRing> threads = new(StringComparer.Ordinal);
     private readonly int maxPerThread = options.Value.MaxPerThread;
     private MessageRing[] order = new MessageRing[64];
+    private readonly TimeSpan dedupeWindow = TimeSpan.FromMinutes(options.Value.DedupeMinutes);
+    private readonly RecentPosts recent = new();
     private int threadCount;
     private long lastId;
+    private long prunedThrough;
 
     /// <summary>Test seam: called by a read across threads after each thread it visited, outside the lock.</summary>
     internal Action? ThreadScanned { get; set; }
 
-    public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    /// <summary>A name for this process's history: it is gone at restart, so every start is a new epoch.</summary>
+    public string Epoch { get; } = Guid.NewGuid().ToString("N");
+
+    public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
+        var (thread, message, from) = (post.Thread, post.Message, post.From);
         lock (gate)
         {
+            var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
+            if (post.Ref is not null && dedupeWindow > TimeSpan.Zero && recent.Find(post, now - dedupeWindow) is { } original)
+            {
+                return ValueTask.FromResult(new ChatPosted(original, Resent: true));
+            }
+
             if (!threads.TryGetValue(thread, out var ring))
             {
                 ring = new MessageRing(maxPerThread);
@@ -44,36 +57,49 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
                 order[threadCount++] = ring;
             }
 
-            var stored = new ChatMessage(thread, message, from, ++lastId, UtcTimestampConverter.Truncate(time.GetUtcNow()));
-            ring.Add(stored);
-            return ValueTask.FromResult(stored);
+            var stored = new ChatMessage(thread, message, from, ++lastId, now);
+            prunedThrough = Math.Max(prunedThrough, ring.Add(stored));
+            if (post.Ref is not null && dedupeWindow > TimeSpan.Zero)
+            {
+                recent.Add(post.Ref, stored, now - dedupeWindow);
+            }
+
+            return ValueTask.FromResult(new ChatPosted(stored, Resent: false));
         }
     }
 
     public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
-        var (rings, count, highWater) = Snapshot();
+        var (rings, count, highWater, pruned) = Snapshot();
+        var since = sinceId ?? 0;
         var newest = new List<ChatMessage>();
-        if (perThread > 0 && total > 0)
+        // Nothing newer than since dropped and nothing left out by the bounds below.
+        var complete = pruned <= since;
+        var gathered = 0;
+        for (var t = 0; t < count; t++)
         {
-            for (var t = 0; t < count; t++)
+            lock (gate)
             {
-                lock (gate)
+                var ring = rings[t];
+                var end = ring.FirstAfter(highWater);
+                var first = ring.FirstAfter(since);
+                // A drop during the walk (a message past MaxPerThread) may have taken one newer than since.
+                complete &= prunedThrough <= since;
+                var start = Math.Max(first, end - perThread);
+                complete &= start <= first;
+                gathered += Math.Max(0, end - start);
+                for (var i = start; i < end && perThread > 0 && total > 0; i++)
                 {
-                    var ring = rings[t];
-                    var end = ring.FirstAfter(highWater);
-                    for (var i = Math.Max(ring.FirstAfter(sinceId ?? 0), end - perThread); i < end; i++)
-                    {
-                        newest.Add(ring[i]);
-                    }
+                    newest.Add(ring[i]);
                 }
-
-                Compact(newest, total);
-                ThreadScanned?.Invoke();
             }
+
+            Compact(newest, total);
+            ThreadScanned?.Invoke();
         }
 
-        return ValueTask.FromResult(new ChatReplay(HistoryOrder.NewestOldestFirst(newest, total), highWater));
+        complete &= gathered <= total;
+        return ValueTask.FromResult(new ChatReplay(HistoryOrder.NewestOldestFirst(newest, total), highWater, Epoch, complete));
     }
 
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
@@ -92,7 +118,7 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
             return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(page);
         }
 
-        var (rings, count, highWater) = Snapshot();
+        var (rings, count, highWater, _) = Snapshot();
         // Below the snapshot's high-water id too, so that the page is the one of that moment.
         var before = Math.Min(beforeId ?? long.MaxValue, highWater + 1);
         for (var t = 0; t < count; t++)
@@ -111,11 +137,11 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    private (MessageRing[] Rings, int Count, long HighWater) Snapshot()
+    private (MessageRing[] Rings, int Count, long HighWater, long PrunedThrough) Snapshot()
     {
         lock (gate)
         {
-            return (order, threadCount, lastId);
+            return (order, threadCount, lastId, prunedThrough);
         }
     }
 

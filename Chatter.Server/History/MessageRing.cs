@@ -12,7 +12,8 @@ internal sealed class MessageRing(int capacity)
 
     public ChatMessage this[int index] => items[(head + index) % items.Length];
 
-    public void Add(ChatMessage message)
+    /// <summary>Adds <paramref name="message"/>; answers the id of the oldest message it dropped to make room, or 0.</summary>
+    public long Add(ChatMessage message)
     {
         if (Count == items.Length && items.Length < capacity)
         {
@@ -21,14 +22,15 @@ internal sealed class MessageRing(int capacity)
 
         if (Count == items.Length)
         {
+            var dropped = items[head].Id;
             items[head] = message;
             head = (head + 1) % items.Length;
+            return dropped;
         }
-        else
-        {
-            items[(head + Count) % items.Length] = message;
-            Count++;
-        }
+
+        items[(head + Count) % items.Length] = message;
+        Count++;
+        return 0;
     }
 
     /// <summary>The index of the first message whose id is greater than <paramref name="id"/> (Count when none).</summary>

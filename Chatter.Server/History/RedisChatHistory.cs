@@ -31,6 +31,9 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     private readonly RedisKey threadsKey;
     private readonly RedisKey idsKey;
     private readonly RedisKey idsBuiltKey;
+    private readonly RedisKey epochKey;
+    private readonly RedisKey prunedKey;
+    private readonly string dedupePrefix;
     private readonly string threadPrefix;
     private readonly CancellationTokenSource stopping = new();
     private Task? pruner;
@@ -47,6 +50,9 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         threadsKey = redis.KeyPrefix + "history:threads";
         idsKey = redis.KeyPrefix + "history:ids";
         idsBuiltKey = redis.KeyPrefix + "history:ids:built";
+        epochKey = redis.KeyPrefix + "history:epoch";
+        prunedKey = redis.KeyPrefix + "history:pruned";
+        dedupePrefix = redis.KeyPrefix + "history:sent:";
         threadPrefix = redis.KeyPrefix + "history:thread:";
     }
 
@@ -76,18 +82,21 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
 
     public void Dispose() => stopping.Dispose();
 
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
         var ts = UtcTimestampConverter.Truncate(time.GetUtcNow());
-        var body = RedisHistoryRows.BodyAfterId(thread, message, from, ts);
+        var body = RedisHistoryRows.BodyAfterId(post.Thread, post.Message, post.From, ts);
+        var window = post.Ref is null ? 0 : (long)TimeSpan.FromMinutes(settings.DedupeMinutes).TotalMilliseconds;
         try
         {
             var database = await DatabaseAsync();
-            var id = (long)await database.ScriptEvaluateAsync(
+            var result = (long[])(await database.ScriptEvaluateAsync(
                 RedisHistoryScripts.Append,
-                [idKey, threadsKey, threadPrefix + thread, idsKey],
-                [body, thread, settings.MaxPerThread]);
-            return new ChatMessage(thread, message, from, id, ts);
+                [idKey, threadsKey, threadPrefix + post.Thread, idsKey, epochKey, prunedKey, post.Ref is null ? dedupePrefix : dedupePrefix + RedisHistoryRows.PostKey(post)],
+                [body, post.Thread, settings.MaxPerThread, Guid.NewGuid().ToString("N"), ts.ToUnixTimeMilliseconds(), window]))!;
+            return result[1] == 1
+                ? new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, result[0], DateTimeOffset.FromUnixTimeMilliseconds(result[2])), Resent: true)
+                : new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, result[0], ts), Resent: false);
         }
         catch (Exception ex) when (RedisConnection.IsFailure(ex))
         {
@@ -102,10 +111,14 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
 
     public async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
-        var low = sinceId is { } since ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf";
-        var result = await ReadAsync(RedisHistoryScripts.Replay, [threadsKey, idKey], [threadPrefix, low, perThread, total]);
-        // { high-water id, rows... }: the counter read in the same script as the rows.
-        return new ChatReplay(Messages(result, first: 1), (long)result[0]);
+        var since = sinceId ?? 0;
+        var low = sinceId is not null ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf";
+        var result = await ReadAsync(RedisHistoryScripts.Replay, [threadsKey, idKey, epochKey, prunedKey], [threadPrefix, low, perThread, total]);
+        // { high-water id, complete, epoch, pruned-through, rows... }: all read in one script. No epoch yet means nothing
+        // was stored since Redis was new or flushed: the empty history's epoch, which the first append replaces.
+        var epoch = result[2].IsNull ? RedisHistoryRows.EmptyEpoch : (string)result[2]!;
+        var complete = (long)result[1] == 1 && (long)result[3] <= since;
+        return new ChatReplay(Messages(result, first: 4), (long)result[0], epoch, complete);
     }
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
@@ -154,7 +167,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             var result = (long[])(await database.ScriptEvaluateAsync(
-                RedisHistoryScripts.PruneOlderThan, [threadsKey, idsKey], [threadPrefix, cutoff, first, PruneBatchThreads, PruneBudget]))!;
+                RedisHistoryScripts.PruneOlderThan, [threadsKey, idsKey, prunedKey], [threadPrefix, cutoff, first, PruneBatchThreads, PruneBudget]))!;
             removed += result[0];
             if (result[3] == 0)
             {

@@ -37,6 +37,19 @@ internal static class RedisHistoryRows
         }
     }
 
+    /// <summary>The epoch of a Redis history that holds no message yet (new or flushed).</summary>
+    public const string EmptyEpoch = "empty";
+
+    /// <summary>
+    /// The dedupe key of a post: a hash of its user, ref, thread and text (fixed length, whatever they hold), under which
+    /// the append script keeps the stored message's id and time for the dedupe window.
+    /// </summary>
+    public static string PostKey(ChatPost post)
+    {
+        var text = string.Join('\n', post.From.Length, post.From, post.Ref!.Length, post.Ref, post.Thread.Length, post.Thread, post.Message);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
     /// <summary>A timestamp in the wire format (which sorts as text, as the retention script relies on).</summary>
     public static string Timestamp(DateTimeOffset value)
         => value.UtcDateTime.ToString(UtcTimestampConverter.Format, CultureInfo.InvariantCulture);

@@ -19,11 +19,23 @@ namespace Chatter.Server.History;
 internal static class RedisHistoryScripts
 {
     /// <summary>
-    /// KEYS: id counter, thread index, the thread's messages, the id index. ARGV: the message JSON after its id
-    /// (<c>"ts":...}</c>), the thread name, the most messages a thread keeps. Returns the new id.
+    /// KEYS: id counter, thread index, the thread's messages, the id index, the epoch, the pruned-through id, the post's
+    /// dedupe key. ARGV: the message JSON after its id (<c>"ts":...}</c>), the thread name, the most messages a thread
+    /// keeps, a new epoch (kept only when there is none), the timestamp in ms, the dedupe window in ms (0: no ref, or
+    /// dedupe off). Returns { id, 0 } for a new message, { id, ts in ms, 1 } for a resend of a stored one (nothing
+    /// written). The epoch is set with the first message after a flush, so a flushed Redis is a new epoch.
     /// </summary>
     public const string Append = """
         #!lua
+        local window = tonumber(ARGV[6])
+        if window > 0 then
+          local prior = redis.call('GET', KEYS[7])
+          if prior then
+            local id, ts = string.match(prior, '^(%d+) (%d+)$')
+            if id then return { tonumber(id), 1, tonumber(ts) } end
+          end
+        end
+        redis.call('SET', KEYS[5], ARGV[4], 'NX')
         local id = redis.call('INCR', KEYS[1])
         redis.call('ZADD', KEYS[2], id, ARGV[2])
         redis.call('ZADD', KEYS[3], id, '{"id":' .. id .. ',' .. ARGV[1])
@@ -34,9 +46,16 @@ internal static class RedisHistoryScripts
           for i = 2, #old, 2 do
             redis.call('ZREM', KEYS[4], string.format('%d', tonumber(old[i])) .. ':' .. ARGV[2])
           end
+          local newestDropped = tonumber(old[#old])
+          if newestDropped > tonumber(redis.call('GET', KEYS[6]) or '0') then
+            redis.call('SET', KEYS[6], string.format('%d', newestDropped))
+          end
           redis.call('ZREMRANGEBYRANK', KEYS[3], 0, excess - 1)
         end
-        return id
+        if window > 0 then
+          redis.call('SET', KEYS[7], string.format('%d', id) .. ' ' .. ARGV[5], 'PX', window)
+        end
+        return { id, 0 }
         """;
 
     /// <summary>
@@ -45,15 +64,25 @@ internal static class RedisHistoryScripts
     /// script, so every id up to it is stored). Threads are visited newest first, and the visit stops at the first thread
     /// whose newest message is older than all those already kept, so the cost follows the threads that contribute (at
     /// most <c>total</c>), not the size of the history.
-    /// KEYS: thread index, id counter. ARGV: thread key prefix, low (<c>(17</c> or <c>-inf</c>), perThread, total.
-    /// Returns { high-water id, message JSON... }.
+    /// Whether it left out a message above <c>low</c> shows when a thread holds more than <c>perThread</c> of them, when
+    /// more than <c>total</c> were gathered, or when the visit stopped at a thread that still had one.
+    /// KEYS: thread index, id counter, epoch, pruned-through id. ARGV: thread key prefix, low (<c>(17</c> or <c>-inf</c>),
+    /// perThread, total. Returns { high-water id, 1 when nothing was left out by the bounds, the epoch (false when none
+    /// yet), the pruned-through id, message JSON... }.
     /// </summary>
     public const string Replay = """
         #!lua flags=no-writes
         local prefix, low = ARGV[1], ARGV[2]
         local perThread, total = tonumber(ARGV[3]), tonumber(ARGV[4])
         local highWater = tonumber(redis.call('GET', KEYS[2]) or '0')
-        if perThread <= 0 or total <= 0 then return { highWater } end
+        local epoch = redis.call('GET', KEYS[3])
+        local pruned = tonumber(redis.call('GET', KEYS[4]) or '0')
+        if perThread <= 0 or total <= 0 then
+          local none = 1
+          if #redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', low, 'LIMIT', 0, 1) > 0 then none = 0 end
+          return { highWater, none, epoch, pruned }
+        end
+        local complete = 1
         local kept, threshold, offset, done = {}, nil, 0, false
         local newestFirst = function(a, b) return a[1] > b[1] end
         while not done do
@@ -61,18 +90,26 @@ internal static class RedisHistoryScripts
           if #threads == 0 then break end
           for i = 1, #threads, 2 do
             if threshold and tonumber(threads[i + 1]) < threshold then
+              -- This thread still has a message above low: it is left out.
+              complete = 0
               done = true
               break
             end
             -- Once `total` are kept, only a newer message can still take a place.
             local floor = low
             if threshold then floor = '(' .. threshold end
-            local rows = redis.call('ZREVRANGEBYSCORE', prefix .. threads[i], '+inf', floor, 'WITHSCORES', 'LIMIT', 0, perThread)
+            local rows = redis.call('ZREVRANGEBYSCORE', prefix .. threads[i], '+inf', floor, 'WITHSCORES', 'LIMIT', 0, perThread + 1)
+            if #rows > 2 * perThread then
+              complete = 0
+              rows[#rows] = nil
+              rows[#rows] = nil
+            end
             for j = 1, #rows, 2 do
               kept[#kept + 1] = { tonumber(rows[j + 1]), rows[j] }
             end
             -- Compact now and then (not after every thread): keep the newest `total`, the oldest of them is the threshold.
             if (threshold == nil and #kept >= total) or #kept >= 2 * total then
+              if #kept > total then complete = 0 end
               table.sort(kept, newestFirst)
               for k = #kept, total + 1, -1 do kept[k] = nil end
               threshold = kept[#kept][1]
@@ -81,7 +118,8 @@ internal static class RedisHistoryScripts
           offset = offset + 256
         end
         table.sort(kept, newestFirst)
-        local result = { highWater }
+        if #kept > total then complete = 0 end
+        local result = { highWater, complete, epoch, pruned }
         for k = math.min(#kept, total), 1, -1 do
           result[#result + 1] = kept[k][2]
         end
@@ -138,11 +176,14 @@ internal static class RedisHistoryScripts
     /// Removes messages older than a time from a batch of threads (oldest first in each, stopping at the first newer one),
     /// with their id index entries, and drops threads left empty from the index. KEYS: thread index, id index. ARGV:
     /// thread key prefix, cutoff timestamp (the wire format, which sorts as text), first rank of the batch, batch size,
-    /// most messages to remove in this call.
+    /// most messages to remove in this call. KEYS[3], the pruned-through id, is raised to the newest id removed.
     /// Returns { removed, threads visited, threads dropped, 1 when the removal limit was reached }.
     /// </summary>
     public const string PruneOlderThan = """
         #!lua
+        local raise = function(id)
+          if tonumber(id) > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], id) end
+        end
         local prefix, cutoff = ARGV[1], ARGV[2]
         local first, count, budget = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
         local threads = redis.call('ZRANGE', KEYS[1], first, first + count - 1)
@@ -157,6 +198,7 @@ internal static class RedisHistoryScripts
               if ts and ts < cutoff and removed + n < budget then
                 n = n + 1
                 redis.call('ZREM', KEYS[2], id .. ':' .. name)
+                raise(id)
               else
                 break
               end

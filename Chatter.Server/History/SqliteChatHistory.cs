@@ -28,7 +28,7 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
         database = new SqliteDatabase(settings);
         queries = new SqliteQueries(database);
         retention = new SqliteRetention(database, settings, time, logger);
-        Writer = new SqliteWriter(database, time, logger);
+        Writer = new SqliteWriter(database, TimeSpan.FromMinutes(settings.DedupeMinutes), time, logger);
     }
 
     /// <summary>The database file.</summary>
@@ -79,8 +79,8 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
         database.ClearPool();
     }
 
-    public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
-        => Writer.AppendAsync(thread, message, from, cancellationToken);
+    public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+        => Writer.AppendAsync(post, cancellationToken);
 
     public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => queries.ReplayAsync(sinceId, perThread, total, cancellationToken);

@@ -27,19 +27,33 @@ internal sealed class SqliteQueries(SqliteDatabase database)
                 highWater = (long)sequence.ExecuteScalar()!;
             }
 
-            if (perThread == 0 || total == 0)
+            // The epoch, and whether retention removed anything newer than since: then the replay cannot be whole.
+            string epoch;
+            bool complete;
+            using (var meta = connection.CreateCommand())
             {
-                return new ChatReplay([], highWater);
+                meta.Transaction = snapshot;
+                meta.CommandText = Sql.Meta;
+                using var row = meta.ExecuteReader();
+                row.Read();
+                epoch = row.GetString(0);
+                complete = row.GetInt64(1) <= (sinceId ?? 0);
             }
 
-            // The threads with anything newer than since, newest first: at most `total` of them can contribute.
+            if (perThread == 0 || total == 0)
+            {
+                return new ChatReplay([], highWater, epoch, complete && highWater <= (sinceId ?? 0));
+            }
+
+            // The threads with anything newer than since, newest first: at most `total` of them can contribute (one more
+            // tells that some were left out).
             var threads = new List<string>();
             using (var list = connection.CreateCommand())
             {
                 list.Transaction = snapshot;
                 list.CommandText = Sql.ReplayThreads;
                 list.Parameters.AddWithValue("$since", sinceId ?? 0);
-                list.Parameters.AddWithValue("$total", total);
+                list.Parameters.AddWithValue("$total", total + 1);
                 using var reader = list.ExecuteReader();
                 while (reader.Read())
                 {
@@ -53,14 +67,23 @@ internal sealed class SqliteQueries(SqliteDatabase database)
             page.CommandText = Sql.ReplayThread;
             var thread = page.Parameters.Add("$thread", SqliteType.Text);
             page.Parameters.AddWithValue("$since", sinceId ?? 0);
-            page.Parameters.AddWithValue("$limit", perThread);
+            // One more than the bound: its presence tells the thread was cut.
+            page.Parameters.AddWithValue("$limit", perThread + 1);
             foreach (var name in threads)
             {
                 thread.Value = name;
+                var start = messages.Count;
                 ReadMessages(page, messages);
+                if (messages.Count - start > perThread)
+                {
+                    // Newest first: the last one read is the oldest, the one past the bound.
+                    messages.RemoveAt(messages.Count - 1);
+                    complete = false;
+                }
             }
 
-            return new ChatReplay(HistoryOrder.NewestOldestFirst(messages, total), highWater);
+            var replay = HistoryOrder.NewestOldestFirst(messages, total);
+            return new ChatReplay(replay, highWater, epoch, complete && replay.Count == messages.Count);
         }, cancellationToken);
 
     public async ValueTask<IReadOnlyList<ChatMessage>> PageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
@@ -110,6 +133,7 @@ internal sealed class SqliteQueries(SqliteDatabase database)
     internal static class Sql
     {
         public const string HighWater = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0);";
+        public const string Meta = "SELECT epoch, pruned_through FROM meta;";
         public const string ReplayThreads = "SELECT name FROM threads WHERE last_id > $since ORDER BY last_id DESC LIMIT $total;";
         public const string ReplayThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
         public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;";

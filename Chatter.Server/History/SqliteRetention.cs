@@ -84,7 +84,7 @@ internal sealed class SqliteRetention(SqliteDatabase database, HistoryOptions se
             var scope = thread is null ? "" : "thread = $thread AND ";
             delete.CommandText = $"""
                 DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE {scope}{condition} ORDER BY id LIMIT $chunk)
-                RETURNING thread;
+                RETURNING thread, id;
                 """;
             delete.Parameters.AddWithValue("$chunk", PruneChunk);
             delete.Parameters.AddWithValue("$max", settings.MaxPerThread);
@@ -95,13 +95,24 @@ internal sealed class SqliteRetention(SqliteDatabase database, HistoryOptions se
             }
 
             var perThread = new Dictionary<string, long>(StringComparer.Ordinal);
+            long prunedThrough = 0;
             using (var reader = delete.ExecuteReader())
             {
                 while (reader.Read())
                 {
                     var name = reader.GetString(0);
                     perThread[name] = perThread.GetValueOrDefault(name) + 1;
+                    prunedThrough = Math.Max(prunedThrough, reader.GetInt64(1));
                 }
+            }
+
+            // A replay since an id below this one can no longer be whole.
+            using (var mark = connection.CreateCommand())
+            {
+                mark.Transaction = transaction;
+                mark.CommandText = "UPDATE meta SET pruned_through = MAX(pruned_through, $id);";
+                mark.Parameters.AddWithValue("$id", prunedThrough);
+                mark.ExecuteNonQuery();
             }
 
             using var recount = connection.CreateCommand();

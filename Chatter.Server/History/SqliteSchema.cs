@@ -9,7 +9,7 @@ namespace Chatter.Server.History;
 internal static class SqliteSchema
 {
     /// <summary>The version this Chatter writes.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     private static readonly string[] Migrations =
     [
@@ -30,6 +30,18 @@ internal static class SqliteSchema
             count   INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX threads_last_id ON threads (last_id);
+        """,
+        // 2: the client's ref of each message, found by sender and ref so a resend is answered with its original; meta,
+        // one row: the epoch (the name of this file's history, new with the file) and the highest id retention removed,
+        // so a replay can tell it left something out.
+        """
+        ALTER TABLE messages ADD COLUMN ref TEXT;
+        CREATE INDEX messages_sender_ref ON messages (sender, ref) WHERE ref IS NOT NULL;
+        CREATE TABLE meta (
+            epoch          TEXT    NOT NULL,
+            pruned_through INTEGER NOT NULL
+        );
+        INSERT INTO meta (epoch, pruned_through) VALUES (lower(hex(randomblob(16))), 0);
         """,
     ];
 

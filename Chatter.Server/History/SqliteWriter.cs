@@ -15,7 +15,7 @@ namespace Chatter.Server.History;
 /// <see cref="ChatHistoryException"/>, and <see cref="Fault"/> turns the health checks red: nothing waits on a dead writer.
 /// </para>
 /// </summary>
-internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, ILogger logger)
+internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindow, TimeProvider time, ILogger logger)
 {
     private const int MaxBatch = 512;
 
@@ -47,14 +47,14 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
     /// <summary>Refuses appends from now on (the store is being disposed).</summary>
     public void Complete() => appends.Writer.TryComplete();
 
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
         if (fault is { } stopped)
         {
             throw Stopped(stopped);
         }
 
-        var pending = new PendingAppend(thread, message, from);
+        var pending = new PendingAppend(post);
         if (!appends.Writer.TryWrite(pending))
         {
             try
@@ -108,12 +108,22 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
         using var sequence = connection.CreateCommand();
         sequence.CommandText = SqliteQueries.Sql.HighWater;
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO messages (id, thread, message, sender, ts) VALUES ($id, $thread, $message, $sender, $ts);";
+        insert.CommandText = "INSERT INTO messages (id, thread, message, sender, ts, ref) VALUES ($id, $thread, $message, $sender, $ts, $ref);";
         var id = insert.Parameters.Add("$id", SqliteType.Integer);
         var thread = insert.Parameters.Add("$thread", SqliteType.Text);
         var message = insert.Parameters.Add("$message", SqliteType.Text);
         var sender = insert.Parameters.Add("$sender", SqliteType.Text);
         var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
+        var clientRef = insert.Parameters.Add("$ref", SqliteType.Text);
+        // A resend: the newest message of this sender with this ref, thread and text within the dedupe window. It sees the
+        // rows this transaction inserted, so a resend in the same batch as its original is found too.
+        using var original = connection.CreateCommand();
+        original.CommandText = "SELECT id, ts FROM messages WHERE sender = $sender AND ref = $ref AND thread = $thread AND message = $message AND ts >= $since ORDER BY id DESC LIMIT 1;";
+        var originalSender = original.Parameters.Add("$sender", SqliteType.Text);
+        var originalRef = original.Parameters.Add("$ref", SqliteType.Text);
+        var originalThread = original.Parameters.Add("$thread", SqliteType.Text);
+        var originalMessage = original.Parameters.Add("$message", SqliteType.Text);
+        var originalSince = original.Parameters.Add("$since", SqliteType.Integer);
         // Each thread's row is updated once per transaction, however many of its messages the transaction holds.
         using var touch = connection.CreateCommand();
         touch.CommandText = "INSERT INTO threads (name, last_id, count) VALUES ($thread, $id, $count) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + $count;";
@@ -121,7 +131,19 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
         var touchId = touch.Parameters.Add("$id", SqliteType.Integer);
         var touchCount = touch.Parameters.Add("$count", SqliteType.Integer);
 
-        var stored = new List<ChatMessage>(MaxBatch);
+        ChatMessage? Original(ChatPost post)
+        {
+            originalSender.Value = post.From;
+            originalRef.Value = post.Ref;
+            originalThread.Value = post.Thread;
+            originalMessage.Value = post.Message;
+            using var found = original.ExecuteReader();
+            return found.Read()
+                ? new ChatMessage(post.Thread, post.Message, post.From, found.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(found.GetInt64(1)))
+                : null;
+        }
+
+        var stored = new List<ChatPosted>(MaxBatch);
         var touched = new Dictionary<string, (long LastId, int Count)>(StringComparer.Ordinal);
         var reader = appends.Reader;
 
@@ -142,18 +164,28 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
                 sequence.Transaction = transaction;
                 insert.Transaction = transaction;
                 touch.Transaction = transaction;
+                original.Transaction = transaction;
                 var last = (long)sequence.ExecuteScalar()!;
                 var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
                 ts.Value = now.ToUnixTimeMilliseconds();
+                originalSince.Value = (now - dedupeWindow).ToUnixTimeMilliseconds();
                 foreach (var pending in batch)
                 {
+                    var post = pending.Post;
+                    if (post.Ref is not null && dedupeWindow > TimeSpan.Zero && Original(post) is { } resent)
+                    {
+                        stored.Add(new ChatPosted(resent, Resent: true));
+                        continue;
+                    }
+
                     id.Value = ++last;
-                    thread.Value = pending.Thread;
-                    message.Value = pending.Message;
-                    sender.Value = pending.From;
+                    thread.Value = post.Thread;
+                    message.Value = post.Message;
+                    sender.Value = post.From;
+                    clientRef.Value = (object?)post.Ref ?? DBNull.Value;
                     insert.ExecuteNonQuery();
-                    touched[pending.Thread] = (last, touched.GetValueOrDefault(pending.Thread).Count + 1);
-                    stored.Add(new ChatMessage(pending.Thread, pending.Message, pending.From, last, now));
+                    touched[post.Thread] = (last, touched.GetValueOrDefault(post.Thread).Count + 1);
+                    stored.Add(new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, last, now), Resent: false));
                 }
 
                 foreach (var (name, (lastId, count)) in touched)
@@ -192,14 +224,10 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
         }
     }
 
-    private sealed class PendingAppend(string thread, string message, string from)
+    private sealed class PendingAppend(ChatPost post)
     {
-        public string Thread { get; } = thread;
+        public ChatPost Post { get; } = post;
 
-        public string Message { get; } = message;
-
-        public string From { get; } = from;
-
-        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<ChatPosted> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

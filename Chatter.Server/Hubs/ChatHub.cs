@@ -33,34 +33,29 @@ public sealed partial class ChatHub(
 
     private IDelivery Delivery => Context.Features.Get<IDelivery>()!;
 
-    /// <summary>Replays the history to the new connection, then lets live messages through, with no gap and no duplicate.</summary>
+    /// <summary>
+    /// Replays the history to the new connection, then lets live messages through, with no gap and no duplicate; a v2
+    /// raw connection gets the recovery answer after the replay. A SignalR connection that opted in (<c>?v=2</c>) is held
+    /// (live messages wait, bounded) until it calls <see cref="Resume"/>.
+    /// </summary>
     public override async Task OnConnectedAsync()
     {
-        var limits = historyOptions.Value;
-        var replay = new ChatReplay([], 0);
-        var started = time.GetTimestamp();
-        try
-        {
-            replay = await history.GetReplayAsync(Since(), limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
-            metrics.HistoryOperation("replay", ok: true, time, started);
-        }
-        catch (ChatHistoryException ex)
-        {
-            metrics.HistoryOperation("replay", ok: false, time, started);
-            Log.ReplayFailed(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
-        }
-
-        Log.Connected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, replay.Messages.Count);
+        var resume = ResumeOf();
+        var replay = resume.HeldForResume ? null : await ReadReplayAsync(resume.Since, resume.Epoch);
+        Log.Connected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, replay?.Replay.Messages.Count ?? 0);
         metrics.Connected(Transport);
-        try
+        if (replay is not null)
         {
-            await Delivery.ReplayThenGoLiveAsync(nameof(IChatClient.ReceiveMessage), replay.Messages, replay.HighWater, Context.ConnectionAborted);
-        }
-        catch
-        {
-            // OnDisconnectedAsync does not run after a failed OnConnectedAsync.
-            metrics.Disconnected(Transport, "error");
-            throw;
+            try
+            {
+                await GoLiveAsync(replay, resume.Version >= 2, answerAfterReplay: resume.Version >= 2);
+            }
+            catch
+            {
+                // OnDisconnectedAsync does not run after a failed OnConnectedAsync.
+                metrics.Disconnected(Transport, "error");
+                throw;
+            }
         }
 
         await CountPresenceAsync(joined: true);
@@ -78,6 +73,14 @@ public sealed partial class ChatHub(
         => (await SendMessages([new ChatSend(thread, message)]))[0];
 
     /// <summary>
+    /// <see cref="SendMessage"/> with the client's ref for the message: sent again with the same ref, thread and text
+    /// within <c>Chatter:History:DedupeMinutes</c> (after a reconnect, from another node), it is answered with the
+    /// original (same id and ts) and neither stored nor broadcast again.
+    /// </summary>
+    public async Task<SendResult> SendMessageWithRef(string? thread, string? message, string? reference)
+        => (await SendMessages([new ChatSend(thread, message, reference)]))[0];
+
+    /// <summary>
     /// Several messages from the caller, in order (raw clients' frames sent back to back come as one call). Each is
     /// handled as <see cref="SendMessage"/> would handle it alone, but all are handed to the store before the first is
     /// awaited, so they share one commit; the stored ones are then broadcast in order. The answer holds one result per
@@ -88,7 +91,7 @@ public sealed partial class ChatHub(
     public async Task<SendResult[]> SendMessages(ChatSend[] sends)
     {
         var results = new SendResult[sends.Length];
-        var appends = new ValueTask<ChatMessage>[sends.Length];
+        var appends = new ValueTask<ChatPosted>[sends.Length];
         var started = time.GetTimestamp();
         var withinRate = await rate.AcquireAsync(Context, nameof(SendMessages), sends.Length);
         for (var i = 0; i < sends.Length; i++)
@@ -99,7 +102,7 @@ public sealed partial class ChatHub(
             }
             else
             {
-                appends[i] = StartAppend(sends[i].Thread!, sends[i].Message!);
+                appends[i] = StartAppend(new ChatPost(sends[i].Thread!, sends[i].Message!, Context.UserIdentifier!, sends[i].Ref));
             }
         }
 
@@ -110,11 +113,12 @@ public sealed partial class ChatHub(
                 continue;
             }
 
-            var stored = await StoredAsync(appends[i], started);
-            results[i] = stored is null ? SendResult.Refused(sends[i], FrameError.MessageNotStored) : new SendResult(sends[i].Ref, stored, null);
-            if (stored is not null)
+            var posted = await StoredAsync(appends[i], started);
+            results[i] = posted is null ? SendResult.Refused(sends[i], FrameError.MessageNotStored) : new SendResult(sends[i].Ref, posted.Message, null);
+            if (posted is { Resent: false })
             {
-                await BroadcastAsync(stored);
+                Delivery.Sent(posted.Message.Id);
+                await BroadcastAsync(posted.Message);
             }
         }
 
@@ -169,26 +173,26 @@ public sealed partial class ChatHub(
     }
 
     /// <summary>Hands a message to the store; a store that refuses at once fails the returned task like one that refuses later.</summary>
-    private ValueTask<ChatMessage> StartAppend(string thread, string message)
+    private ValueTask<ChatPosted> StartAppend(ChatPost post)
     {
         try
         {
             // Not the connection's token: once the store has it, the message must reach the others even if its sender is gone.
-            return history.AppendAsync(thread, message, Context.UserIdentifier!, CancellationToken.None);
+            return history.AppendAsync(post, CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return ValueTask.FromException<ChatMessage>(ex);
+            return ValueTask.FromException<ChatPosted>(ex);
         }
     }
 
-    /// <summary>The message an append stored, logged and counted; null (logged) when the store did not take it.</summary>
-    private async ValueTask<ChatMessage?> StoredAsync(ValueTask<ChatMessage> append, long started)
+    /// <summary>The message an append stored (or the original of a resend), logged and counted; null (logged) when the store did not take it.</summary>
+    private async ValueTask<ChatPosted?> StoredAsync(ValueTask<ChatPosted> append, long started)
     {
-        ChatMessage stored;
+        ChatPosted posted;
         try
         {
-            stored = await append;
+            posted = await append;
             metrics.HistoryOperation("append", ok: true, time, started);
         }
         catch (ChatHistoryException ex)
@@ -205,9 +209,16 @@ public sealed partial class ChatHub(
             return null;
         }
 
+        var stored = posted.Message;
+        if (posted.Resent)
+        {
+            Log.MessageResent(logger, stored.Id, stored.Thread, stored.From, Transport, Context.ConnectionId);
+            return posted;
+        }
+
         Log.MessageStored(logger, stored.Id, stored.Thread, stored.From, stored.Message.Length, Transport, Context.ConnectionId);
         metrics.MessageStored(Transport);
-        return stored;
+        return posted;
     }
 
     /// <summary>Sends a stored message to every other connection; a failure (the backplane down) is logged and counted, never thrown.</summary>
@@ -239,17 +250,5 @@ public sealed partial class ChatHub(
         }
 
         return exception is null ? "client" : "error";
-    }
-
-    private long? Since()
-    {
-        if (Context.Features.Get<ChatConnectionFeature>() is { } raw)
-        {
-            return raw.Since;
-        }
-
-        // SignalR clients may reconnect with ?since=<id> on the hub URL.
-        var query = Context.GetHttpContext()?.Request.Query["since"].ToString();
-        return long.TryParse(query, out var since) && since >= 0 ? since : null;
     }
 }

@@ -29,4 +29,10 @@ internal static partial class ChatHubLog
 
     [LoggerMessage(208, LogLevel.Error, "Sending messages from {User} over {Transport} as {ConnectionId} failed unexpectedly")]
     public static partial void SendFailed(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+
+    [LoggerMessage(209, LogLevel.Debug, "Replayed to {User} as {ConnectionId} since {Since}: {ReplayCount} messages, recovered {Recovered}, up to {UpTo}")]
+    public static partial void Replayed(ILogger logger, string? user, string connectionId, long? since, int replayCount, bool recovered, long upTo);
+
+    [LoggerMessage(210, LogLevel.Information, "Message {MessageId} in {Thread} from {User} was sent again over {Transport} as {ConnectionId}; answered with the stored one, not stored twice")]
+    public static partial void MessageResent(ILogger logger, long messageId, string thread, string user, string transport, string connectionId);
 }

@@ -8,6 +8,18 @@ public interface IChatClient
     /// <summary>A stored message: the login replay, then live messages of the other connections.</summary>
     Task ReceiveMessage(ChatMessage message);
 
+    /// <summary>
+    /// After the login replay, to raw connections that logged in with <c>"v": 2</c>: whether their <c>since</c> was
+    /// honoured in full, the id the replay covers and the store's epoch. (SignalR clients get it as <c>Resume</c>'s answer.)
+    /// </summary>
+    Task Recovered(Recovery recovery);
+
+    /// <summary>
+    /// To v2 connections, at most once a second while messages flow: every message with an id at or below
+    /// <paramref name="upTo"/> has been sent; resume from it.
+    /// </summary>
+    Task Checkpoint(long upTo);
+
     /// <summary>A user's first connection on this node opened (for connections that called <c>SubscribePresence</c>).</summary>
     Task UserJoined(string user);
 

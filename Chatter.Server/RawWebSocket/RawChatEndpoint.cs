@@ -61,7 +61,7 @@ internal sealed class RawChatEndpoint(
         using var socket = await AcceptAsync(context, place);
         // The login exchange is a method of its own so that none of it (its reader, the login frame with the password)
         // stays referenced while the connection lives on.
-        (string User, long? Since, IDisposable Slot)? result;
+        (string User, ChatConnectionFeature Resume, IDisposable Slot)? result;
         using (place)
         {
             result = await login.LoginAsync(socket, context);
@@ -75,7 +75,7 @@ internal sealed class RawChatEndpoint(
         using (loggedIn.Slot)
         {
             var queue = outboxes.Create();
-            var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Since, options.Value.MaxFrameBytes, inputPipe, queue, logger);
+            var pump = new RawSocketPump(socket, context, loggedIn.User, loggedIn.Resume, options.Value.MaxFrameBytes, inputPipe, queue, logger);
             await pump.RunAsync(hub, timeouts, budget, lifetime.ApplicationStopping);
         }
     }

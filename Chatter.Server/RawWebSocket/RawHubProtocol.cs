@@ -66,6 +66,12 @@ public sealed class RawHubProtocol : IHubProtocol
             case InvocationMessage { Target: nameof(IChatClient.ReceiveMessage), Arguments: [ChatMessage chat] }:
                 Write(output, chat.Id, chat, static (chat, buffer) => FrameWriter.WriteMessage(chat, buffer));
                 break;
+            case InvocationMessage { Target: nameof(IChatClient.Recovered), Arguments: [Recovery recovery] }:
+                Write(output, RawOutboundFrames.Other, recovery, static (recovery, buffer) => FrameWriter.WriteRecovery(recovery, buffer));
+                break;
+            case InvocationMessage { Target: nameof(IChatClient.Checkpoint), Arguments: [long upTo] }:
+                Write(output, RawOutboundFrames.Other, upTo, static (upTo, buffer) => FrameWriter.WriteCheckpoint(upTo, buffer));
+                break;
             case InvocationMessage { Target: nameof(IChatClient.UserJoined), Arguments: [string user] }:
                 Write(output, RawOutboundFrames.Other, user, static (user, buffer) => FrameWriter.WritePresence("joined", user, buffer));
                 break;

@@ -4,6 +4,7 @@ using Chatter.Protocol.Frames;
 using Chatter.Server.Authentication;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.Configuration;
+using Chatter.Server.Hubs;
 using Chatter.Server.Limits;
 using Microsoft.Extensions.Options;
 using AuthLog = Chatter.Server.Authentication.AuthenticationLog;
@@ -33,14 +34,15 @@ internal sealed class RawLogin(
     private const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
 
     /// <summary>
-    /// The login exchange: the user, the <c>since</c> of the login frame and the user's connection slot, once
-    /// <c>{"auth": "ok"}</c> is sent; null when the login was refused (the socket is closed then) or the client left.
+    /// The login exchange: the user, what the login frame asked for (<c>since</c>, <c>v</c>, <c>epoch</c>) and the user's
+    /// connection slot, once <c>{"auth": "ok"}</c> is sent; null when the login was refused (the socket is closed then)
+    /// or the client left.
     /// </summary>
-    public async Task<(string User, long? Since, IDisposable Slot)?> LoginAsync(WebSocket socket, HttpContext context)
+    public async Task<(string User, ChatConnectionFeature Resume, IDisposable Slot)?> LoginAsync(WebSocket socket, HttpContext context)
     {
         var settings = options.Value;
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.AuthTimeoutSeconds) + CloseTimeout, time);
-        var result = default((string, long?, IDisposable)?);
+        var result = default((string, ChatConnectionFeature, IDisposable)?);
         await using (deadline.Token.Register(static state => ((WebSocket)state!).Abort(), socket))
         {
             try
@@ -63,7 +65,7 @@ internal sealed class RawLogin(
         return result;
     }
 
-    private async Task<(string, long?, IDisposable)?> ExchangeAsync(WebSocket socket, HttpContext context, ChatterOptions settings)
+    private async Task<(string, ChatConnectionFeature, IDisposable)?> ExchangeAsync(WebSocket socket, HttpContext context, ChatterOptions settings)
     {
         var remote = context.Connection.RemoteIpAddress?.ToString();
         using var reader = new WebSocketMessageReader(socket, settings.MaxFrameBytes);
@@ -127,7 +129,7 @@ internal sealed class RawLogin(
             throw;
         }
 
-        return (login.Username, login.Since, slot);
+        return (login.Username, new ChatConnectionFeature("raw", login.Since, login.Version, login.Epoch), slot);
     }
 
     private static ReadOnlyMemory<byte> Reply(string reason) => reason switch

@@ -35,7 +35,7 @@ internal sealed class RawSocketPump : IRevocableConnection
     private readonly string user;
     private readonly RawClose close = new();
 
-    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, PipeOptions inputPipe, Outbox queue, ILogger logger)
+    public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, ChatConnectionFeature resume, int maxFrameBytes, PipeOptions inputPipe, Outbox queue, ILogger logger)
     {
         this.socket = socket;
         this.maxFrameBytes = maxFrameBytes;
@@ -46,7 +46,7 @@ internal sealed class RawSocketPump : IRevocableConnection
         var pipe = new Pipe(inputPipe);
         input = pipe.Writer;
         var output = new RawOutput(queue, full: () => EndHub(WebSocketCloseStatus.PolicyViolation, "closed by the server"), handshakeRefused: HandshakeRefused);
-        connection = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, output), UserDirectory.CreatePrincipal(user, "chatter-raw"), new ChatConnectionFeature("raw", since), queue, this);
+        connection = new RawConnectionContext(upgrade, new DuplexPipe(pipe.Reader, output), UserDirectory.CreatePrincipal(user, "chatter-raw"), resume, queue, this);
     }
 
     /// <summary>Runs until the client or the hub ends the connection, or <paramref name="stopping"/> fires (close 1001).</summary>

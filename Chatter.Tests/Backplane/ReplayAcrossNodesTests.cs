@@ -17,10 +17,10 @@ public class ReplayAcrossNodesTests : RedisTestBase
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+        public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
         {
-            var stored = await inner.AppendAsync(thread, message, from, cancellationToken);
-            Stored.TrySetResult(stored);
+            var stored = await inner.AppendAsync(post, cancellationToken);
+            Stored.TrySetResult(stored.Message);
             await Release.Task;
             return stored;
         }

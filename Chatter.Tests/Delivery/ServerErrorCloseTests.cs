@@ -25,8 +25,8 @@ public class ServerErrorCloseTests
     /// <summary>A store whose replay fails with a fault (not a refusal the hub expects).</summary>
     private sealed class FailingReplayHistory(IChatHistory inner) : IChatHistory
     {
-        public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
-            => inner.AppendAsync(thread, message, from, cancellationToken);
+        public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+            => inner.AppendAsync(post, cancellationToken);
 
         public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
             => throw new InvalidOperationException("a bug in the store");

@@ -36,7 +36,7 @@ public class InMemoryScanTests
         };
         var scanning = Task.Run(async () => scan == "replay"
             ? await history.GetReplayAsync(null, 100, 1000, ct)
-            : new ChatReplay(await history.GetPageAsync(null, null, 500, ct), -1), ct);
+            : new ChatReplay(await history.GetPageAsync(null, null, 500, ct), -1, "", Complete: true), ct);
         await paused.Task.WaitAsync(ct);
 
         // One to a thread the scan has still to visit, one to a new thread.

@@ -16,9 +16,9 @@ public sealed class GatedHistory(IChatHistory inner) : IChatHistory
     private int started;
     private bool open;
 
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
-        var append = inner.AppendAsync(thread, message, from, cancellationToken).AsTask();
+        var append = inner.AppendAsync(post, cancellationToken).AsTask();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         TaskCompletionSource wake;
         lock (gate)

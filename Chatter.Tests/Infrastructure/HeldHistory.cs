@@ -31,11 +31,11 @@ public sealed class HeldHistory(IChatHistory inner) : IChatHistory
     public async Task<ChatReplay> NextReplayAsync(CancellationToken cancellationToken)
         => await replays.Reader.ReadAsync(cancellationToken).AsTask().WaitAsync(RawChatClient.DefaultTimeout, cancellationToken);
 
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
         var hold = appendHold;
-        var stored = await inner.AppendAsync(thread, message, from, cancellationToken);
-        committed.Writer.TryWrite(stored);
+        var stored = await inner.AppendAsync(post, cancellationToken);
+        committed.Writer.TryWrite(stored.Message);
         if (hold is not null)
         {
             await hold.Task;

@@ -15,8 +15,8 @@ public sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
         set => down = value;
     }
 
-    public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(thread, message, from, cancellationToken);
+    public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(post, cancellationToken);
 
     public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => Down ? throw new ChatHistoryException("store down (test)") : inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
