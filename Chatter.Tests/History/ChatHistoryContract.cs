@@ -7,11 +7,14 @@ namespace Chatter.Tests.History;
 
 /// <summary>What every history store promises, run against each store.</summary>
 [CancelAfter(60_000)]
-public abstract class ChatHistoryContract
+public abstract partial class ChatHistoryContract
 {
     protected abstract Task<IChatHistory> CreateHistoryAsync(HistoryOptions options);
 
     protected virtual Task DisposeHistoryAsync(IChatHistory history) => Task.CompletedTask;
+
+    /// <summary>Applies MaxPerThread now, for stores whose retention runs in the background (SQLite); others apply it on append.</summary>
+    protected virtual Task ApplyRetentionAsync(IChatHistory history) => Task.CompletedTask;
 
     private async Task<IChatHistory> CreateAsync(Action<HistoryOptions>? configure = null)
     {
@@ -197,6 +200,8 @@ public sealed class SqliteChatHistoryTests : ChatHistoryContract
         await history.StartAsync(CancellationToken.None);
         return history;
     }
+
+    protected override Task ApplyRetentionAsync(IChatHistory history) => ((SqliteChatHistory)history).PruneAsync(CancellationToken.None);
 
     protected override async Task DisposeHistoryAsync(IChatHistory history)
     {

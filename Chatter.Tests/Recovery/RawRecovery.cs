@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Chatter.Tests.Infrastructure;
+
+namespace Chatter.Tests.Recovery;
+
+/// <summary>What a v2 raw client sees at login: the replay, then the recovery answer.</summary>
+public sealed record RawRecoveryAnswer(IReadOnlyList<RawChatMessage> Replay, bool Recovered, long UpTo, string Epoch);
+
+/// <summary>Logs raw clients in with <c>"v": 2</c> and reads what the recovery issue adds.</summary>
+public static class RawRecovery
+{
+    /// <summary>Logs in with <c>"v": 2</c> (and <paramref name="since"/>, <paramref name="epoch"/> when given); reads the replay and the recovery answer.</summary>
+    public static async Task<(RawChatClient Client, RawRecoveryAnswer Answer)> LoginV2Async(
+        this ChatterServer server, string user, long? since = null, string? epoch = null, CancellationToken cancellationToken = default)
+    {
+        var client = await server.ConnectRawAsync(cancellationToken);
+        await client.SendJsonAsync(new { username = user, password = ChatterServer.DefaultUsers[user], since, v = 2, epoch }, cancellationToken);
+        Assert.That(await client.ReceiveTextAsync(cancellationToken), Is.EqualTo("{\"auth\": \"ok\"}"), "login reply");
+        return (client, await client.ReceiveRecoveryAsync(cancellationToken));
+    }
+
+    /// <summary>Reads messages until the recovery answer, which must come next and in its exact shape.</summary>
+    public static async Task<RawRecoveryAnswer> ReceiveRecoveryAsync(this RawChatClient client, CancellationToken cancellationToken = default)
+    {
+        var replay = new List<RawChatMessage>();
+        while (true)
+        {
+            var text = await client.ReceiveTextAsync(cancellationToken);
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.TryGetProperty("recovered", out var recovered))
+            {
+                Assert.That(root.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "recovered", "upTo", "epoch" }), text);
+                return new RawRecoveryAnswer(replay, recovered.GetBoolean(), root.GetProperty("upTo").GetInt64(), root.GetProperty("epoch").GetString()!);
+            }
+
+            replay.Add(RawChatMessage.Parse(text));
+        }
+    }
+
+    /// <summary>Reads the next frame, which must be a checkpoint <c>{"upTo": N}</c>; answers N.</summary>
+    public static async Task<long> ReceiveCheckpointAsync(this RawChatClient client, CancellationToken cancellationToken = default)
+    {
+        var text = await client.ReceiveTextAsync(cancellationToken);
+        using var document = JsonDocument.Parse(text);
+        Assert.That(document.RootElement.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "upTo" }), $"a checkpoint: {text}");
+        return document.RootElement.GetProperty("upTo").GetInt64();
+    }
+}
