@@ -26,7 +26,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     private readonly TimeProvider time;
     private readonly ILogger<RedisChatHistory> logger;
     private readonly FailureThrottle failures;
-    private readonly FailureThrottle corruptRows;
+    private readonly RedisRowReader reader;
     private readonly RedisKey idKey;
     private readonly RedisKey threadsKey;
     private readonly RedisKey idsKey;
@@ -45,7 +45,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         this.time = time;
         this.logger = logger;
         failures = new FailureThrottle(time, TimeSpan.FromSeconds(10));
-        corruptRows = new FailureThrottle(time, TimeSpan.FromSeconds(60));
+        reader = new RedisRowReader(time, logger);
         idKey = redis.KeyPrefix + "history:id";
         threadsKey = redis.KeyPrefix + "history:threads";
         idsKey = redis.KeyPrefix + "history:ids";
@@ -115,10 +115,10 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         var low = sinceId is not null ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf";
         var result = await ReadAsync(RedisHistoryScripts.Replay, [threadsKey, idKey, epochKey, prunedKey], [threadPrefix, low, perThread, total]);
         // { high-water id, complete, epoch, pruned-through, rows... }: all read in one script. No epoch yet means nothing
-        // was stored since Redis was new or flushed: the empty history's epoch, which the first append replaces.
-        var epoch = result[2].IsNull ? RedisHistoryRows.EmptyEpoch : (string)result[2]!;
+        // was stored since Redis was new or flushed: this replay is the start of the epoch made now (or by an append since).
+        var epoch = result[2].IsNull ? await EnsureEpochAsync() : (string)result[2]!;
         var complete = (long)result[1] == 1 && (long)result[3] <= since;
-        return new ChatReplay(Messages(result, first: 4), (long)result[0], epoch, complete);
+        return new ChatReplay(reader.Messages(result, first: 4), (long)result[0], epoch, complete);
     }
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
@@ -126,7 +126,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         if (thread is null)
         {
             var high = beforeId is { } before ? "(" + before.ToString(CultureInfo.InvariantCulture) : "+inf";
-            return Messages(await ReadAsync(RedisHistoryScripts.PageAll, [idsKey], [threadPrefix, high, limit]), first: 0);
+            return reader.Messages(await ReadAsync(RedisHistoryScripts.PageAll, [idsKey], [threadPrefix, high, limit]), first: 0);
         }
 
         RedisValue[] rows;
@@ -142,7 +142,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         }
 
         Array.Reverse(rows);
-        return Messages(rows, first: 0);
+        return reader.Messages(rows, first: 0);
     }
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken)
@@ -244,42 +244,6 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         }
     }
 
-    private List<ChatMessage> Messages(RedisResult[] rows, int first)
-    {
-        var values = new RedisValue[rows.Length - first];
-        for (var i = first; i < rows.Length; i++)
-        {
-            values[i - first] = (RedisValue)rows[i];
-        }
-
-        return Messages(values, 0);
-    }
-
-    /// <summary>The messages among <paramref name="rows"/> (from index <paramref name="first"/>), in order; others skipped and logged.</summary>
-    private List<ChatMessage> Messages(RedisValue[] rows, int first)
-    {
-        var messages = new List<ChatMessage>(rows.Length - first);
-        var skipped = 0;
-        for (var i = first; i < rows.Length; i++)
-        {
-            if (RedisHistoryRows.TryParse(rows[i], out var message))
-            {
-                messages.Add(message);
-            }
-            else
-            {
-                skipped++;
-            }
-        }
-
-        if (skipped > 0 && corruptRows.ShouldLog(out var suppressed))
-        {
-            Log.RedisRowsSkipped(logger, skipped, suppressed);
-        }
-
-        return messages;
-    }
-
     private async Task PruneLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time);
@@ -305,6 +269,21 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         catch (OperationCanceledException)
         {
             // Stopping: normal.
+        }
+    }
+
+    /// <summary>The store's epoch, made now when there is none yet (the append script keeps whichever came first).</summary>
+    private async Task<string> EnsureEpochAsync()
+    {
+        try
+        {
+            var database = await DatabaseAsync();
+            await database.StringSetAsync(epochKey, Guid.NewGuid().ToString("N"), when: When.NotExists);
+            return (string)(await database.StringGetAsync(epochKey))!;
+        }
+        catch (Exception ex) when (RedisConnection.IsFailure(ex))
+        {
+            throw new ChatHistoryException("the Redis history cannot be read", ex);
         }
     }
 

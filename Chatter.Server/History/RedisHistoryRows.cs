@@ -37,9 +37,6 @@ internal static class RedisHistoryRows
         }
     }
 
-    /// <summary>The epoch of a Redis history that holds no message yet (new or flushed).</summary>
-    public const string EmptyEpoch = "empty";
-
     /// <summary>
     /// The dedupe key of a post: a hash of its user, ref, thread and text (fixed length, whatever they hold), under which
     /// the append script keeps the stored message's id and time for the dedupe window.

@@ -64,6 +64,16 @@ public abstract partial class ChatHistoryContract
     }
 
     [Test]
+    public async Task TheEpochOfAnEmptyStoreIsTheOneItKeepsOnceMessagesAreStored(CancellationToken ct)
+    {
+        var history = await CreateAsync();
+        var empty = await history.GetReplayAsync(null, 10, 10, ct);
+        await history.AppendAsync("t", "m", "u", ct);
+        Assert.That((await history.GetReplayAsync(empty.HighWater, 10, 10, ct)).Epoch, Is.EqualTo(empty.Epoch));
+        await DisposeHistoryAsync(history);
+    }
+
+    [Test]
     public async Task APostRepeatingOneOfItsUsersWithTheSameRefThreadAndTextIsAnsweredWithTheOriginalAndStoredOnce(CancellationToken ct)
     {
         var history = await CreateAsync();

@@ -71,6 +71,25 @@ public sealed class RedisChatHistoryTests : ChatHistoryContract
     }
 
     [Test]
+    public async Task AFlushedRedisIsANewEpochAndItsEmptyReplayAlreadyNamesIt(CancellationToken ct)
+    {
+        var prefix = $"t{Guid.NewGuid():N}";
+        var history = Create(new HistoryOptions(), prefix);
+        await history.AppendAsync("t", "m", "u", ct);
+        var before = (await history.GetReplayAsync(null, 10, 10, ct)).Epoch;
+
+        await using var raw = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var keys = new[] { "id", "threads", "thread:t", "ids", "epoch" }.Select(k => (RedisKey)$"{{{prefix}}}:history:{k}").ToArray();
+        await raw.GetDatabase().KeyDeleteAsync(keys);
+
+        var empty = await history.GetReplayAsync(null, 10, 10, ct);
+        await history.AppendAsync("t", "after the flush", "u", ct);
+        var after = await history.GetReplayAsync(null, 10, 10, ct);
+        Assert.That(empty.Epoch, Is.Not.EqualTo(before), "a new epoch");
+        Assert.That(after.Epoch, Is.EqualTo(empty.Epoch), "the empty replay named the epoch its first message belongs to");
+    }
+
+    [Test]
     public async Task OldestMessagesOfAThreadAreDroppedPastMaxPerThread(CancellationToken ct)
     {
         var options = new HistoryOptions();
