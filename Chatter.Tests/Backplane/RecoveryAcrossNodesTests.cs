@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Chatter.Server.History;
 using Chatter.Tests.Infrastructure;
 using Chatter.Tests.Recovery;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +94,54 @@ public class RecoveryAcrossNodesTests : RedisTestBase
         Assert.That(await second.SendAndAckAsync("t", "hello", "r1", ct), Is.EqualTo(original));
         Assert.That((await reader.ReceiveMessageAsync(ct)).Id, Is.EqualTo(original.Id));
         await reader.AssertNothingBeforeOwnAckAsync("t", ct);
+    }
+
+    [Test]
+    public async Task AMessageWhoseBroadcastIsHeldOnOneNodeHoldsTheCheckpointsOfAnotherAndArrivesOnceAfterAResume(CancellationToken ct)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var cluster = await ChatterCluster.StartAsync(Redis, 2, configureNode: (node, services) =>
+        {
+            if (node == 0)
+            {
+                services.AddSingleton<IChatHistory>(provider => new HeldBroadcastHistory(provider.GetRequiredService<RedisChatHistory>()));
+            }
+            else
+            {
+                services.AddSingleton<TimeProvider>(clock);
+            }
+        });
+        var held = (HeldBroadcastHistory)cluster[0].App.Services.GetRequiredService<IChatHistory>();
+        var (reader, answer) = await cluster[1].LoginV2Async("test2", cancellationToken: ct);
+        await using var onA = await cluster[0].LoginRawAsync("test1", cancellationToken: ct);
+        await using var onB = await cluster[1].LoginRawAsync("test3", cancellationToken: ct);
+
+        await onA.SendChatAsync("t", "stored on A, broadcast held", "held", ct);
+        var stored = await held.Stored.Task.WaitAsync(RawChatClient.DefaultTimeout, ct);
+        var later = new[] { await onB.SendAndAckAsync("t", "b1", "b1", ct), await onB.SendAndAckAsync("t", "b2", "b2", ct) };
+        Assert.That((await reader.ReceiveMessageAsync(ct)).Id, Is.EqualTo(later[0].Id));
+        Assert.That((await reader.ReceiveMessageAsync(ct)).Id, Is.EqualTo(later[1].Id));
+
+        // A second passes: the checkpoint cannot pass the held message, so none is sent (the probe's ack comes next).
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await reader.AssertNothingBeforeOwnAckAsync("t", ct);
+        await reader.DisposeAsync();
+
+        var (back, resumed) = await cluster[1].LoginV2Async("test2", since: answer.UpTo, epoch: answer.Epoch, cancellationToken: ct);
+        await using var _ = back;
+        Assert.That(resumed.Replay.Select(m => m.Id).Take(3), Is.EqualTo(new[] { stored.Id, later[0].Id, later[1].Id }), "the held message, once, in the replay");
+        Assert.That(resumed.Recovered, Is.True);
+
+        held.Release.SetResult();
+        string frame;
+        while (!RawChatMessage.IsAck(frame = await onA.ReceiveTextAsync(ct)))
+        {
+            // onA gets the others' messages too (b1, b2, the probe) before its late ack.
+        }
+
+        Assert.That(RawAck.Parse(frame).Id, Is.EqualTo(stored.Id));
+        var fence = await onA.SendAndAckAsync("t", "fence", "fence", ct);
+        Assert.That((await back.ReceiveMessageAsync(ct)).Id, Is.EqualTo(fence.Id), "the late live copy was history: dropped");
     }
 
     private static async Task SendAsync(RawChatClient client, string thread, int count, CancellationToken ct)

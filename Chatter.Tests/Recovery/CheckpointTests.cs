@@ -58,6 +58,20 @@ public class CheckpointTests
     }
 
     [Test]
+    public async Task AClientWithoutV2NeverGetsACheckpoint(CancellationToken ct)
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit, configureServices: s => s.AddSingleton<TimeProvider>(clock));
+        await using var reader = await server.LoginRawAsync("test2", cancellationToken: ct);
+        await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
+
+        var sent = await sender.SendAndAckAsync("t", "one", "r1", ct);
+        Assert.That((await reader.ReceiveMessageAsync(ct)).Id, Is.EqualTo(sent.Id));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await reader.AssertNothingBeforeOwnAckAsync("t", ct);
+    }
+
+    [Test]
     public async Task AClientsOwnMessagesCountForItsCheckpoints(CancellationToken ct)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
