@@ -15,19 +15,9 @@ public static class ChatRules
     /// <summary>Returns why <paramref name="thread"/> and <paramref name="message"/> cannot be stored, or null when they can.</summary>
     public static string? Validate(string? thread, string? message, int maxMessageChars)
     {
-        if (thread is null)
+        if (ValidateThread(thread) is { } reason)
         {
-            return Frames.FrameError.ThreadRequired;
-        }
-
-        if (thread.Length == 0)
-        {
-            return "thread must not be empty";
-        }
-
-        if (thread.Length > MaxThreadChars)
-        {
-            return "thread is longer than 64 characters";
+            return reason;
         }
 
         if (message is null)
@@ -46,5 +36,21 @@ public static class ChatRules
         }
 
         return null;
+    }
+
+    /// <summary>Returns why <paramref name="thread"/> cannot name a thread, or null when it can.</summary>
+    public static string? ValidateThread(string? thread)
+    {
+        if (thread is null)
+        {
+            return Frames.FrameError.ThreadRequired;
+        }
+
+        if (thread.Length == 0)
+        {
+            return "thread must not be empty";
+        }
+
+        return thread.Length > MaxThreadChars ? "thread is longer than 64 characters" : null;
     }
 }

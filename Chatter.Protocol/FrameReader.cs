@@ -96,6 +96,8 @@ public static class FrameReader
         string? threadError = FrameError.ThreadRequired, messageError = FrameError.MessageRequired;
         JsonTokenType? presence = null;
         (HistoryQuery? Query, string? Error)? history = null;
+        (ReadMarker? Marker, string? Error)? read = null;
+        (string? Thread, string? Error)? typing = null;
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -134,7 +136,17 @@ public static class FrameReader
                 else if (reader.ValueTextEquals("history"u8))
                 {
                     reader.Read();
-                    history = ReadHistory(ref reader);
+                    history = RequestReaders.ReadHistory(ref reader);
+                }
+                else if (reader.ValueTextEquals("read"u8))
+                {
+                    reader.Read();
+                    read = RequestReaders.ReadMarker(ref reader);
+                }
+                else if (reader.ValueTextEquals("typing"u8))
+                {
+                    reader.Read();
+                    typing = reader.TokenType == JsonTokenType.String ? (reader.GetString(), null) : (null, FrameError.TypingNotString);
                 }
                 else if (reader.ValueTextEquals("ref"u8))
                 {
@@ -172,6 +184,17 @@ public static class FrameReader
             return asked.Query is { } query ? ChatFrameResult.HistoryRequest(query, reference) : ChatFrameResult.Refused(asked.Error!, reference);
         }
 
+        var notChat = threadError == FrameError.ThreadRequired && messageError == FrameError.MessageRequired;
+        if (read is { } marker && notChat)
+        {
+            return marker.Marker is { } value ? ChatFrameResult.ReadRequest(value, reference) : ChatFrameResult.Refused(marker.Error!, reference);
+        }
+
+        if (typing is { } typed && notChat)
+        {
+            return typed.Thread is { } name ? ChatFrameResult.TypingRequest(name, reference) : ChatFrameResult.Refused(typed.Error!, reference);
+        }
+
         if (threadError is not null)
         {
             return ChatFrameResult.Refused(threadError, reference);
@@ -185,49 +208,6 @@ public static class FrameReader
         return new ChatFrameResult(new ChatFrame(thread!, message!, reference), null, reference);
     }
 
-    /// <summary>The value of <c>"history"</c>, the reader on its first token; leaves the reader on its last.</summary>
-    private static (HistoryQuery? Query, string? Error) ReadHistory(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            return (null, FrameError.HistoryNotObject);
-        }
-
-        string? thread = null, error = null;
-        long? before = null;
-        var limit = HistoryQuery.DefaultLimit;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.ValueTextEquals("thread"u8) ? 't' : reader.ValueTextEquals("before"u8) ? 'b' : reader.ValueTextEquals("limit"u8) ? 'l' : ' ';
-            reader.Read();
-            switch (name)
-            {
-                case 't' when reader.TokenType is JsonTokenType.String:
-                    thread = reader.GetString();
-                    break;
-                case 't' when reader.TokenType is not JsonTokenType.Null:
-                    error ??= FrameError.HistoryThreadNotString;
-                    break;
-                case 'b' when reader.TokenType is JsonTokenType.Number && reader.TryGetInt64(out var id):
-                    before = id;
-                    break;
-                case 'b' when reader.TokenType is not JsonTokenType.Null:
-                    error ??= FrameError.HistoryBeforeNotInteger;
-                    break;
-                case 'l' when reader.TokenType is JsonTokenType.Number && reader.TryGetInt32(out var count):
-                    limit = count;
-                    break;
-                case 'l':
-                    error ??= FrameError.HistoryLimitNotInteger;
-                    break;
-            }
-
-            reader.Skip();
-        }
-
-        return error is null ? (new HistoryQuery(thread, before, limit), null) : (null, error);
-    }
-
     private static (string? Value, string? Error) ReadString(ref Utf8JsonReader reader, string missing, string notString)
         => reader.TokenType switch
         {
@@ -235,23 +215,4 @@ public static class FrameReader
             JsonTokenType.Null => (null, missing),
             _ => (null, notString),
         };
-}
-
-/// <summary>What <see cref="FrameReader.ReadChat"/> made of a frame: the frame, or why it was refused.</summary>
-/// <param name="Frame">The frame, when it is usable.</param>
-/// <param name="Error">The reason it was refused, when it is not.</param>
-/// <param name="Ref">The frame's string <c>ref</c>, echoed in the ack or the error.</param>
-public readonly record struct ChatFrameResult(ChatFrame? Frame, string? Error, string? Ref)
-{
-    /// <summary>True for <c>{"presence": true}</c>: the client asks for presence frames from now on.</summary>
-    public bool IsPresenceRequest { get; init; }
-
-    public static ChatFrameResult Refused(string error, string? reference) => new(null, error, reference);
-
-    public static ChatFrameResult PresenceRequest(string? reference) => new(null, null, reference) { IsPresenceRequest = true };
-
-    /// <summary>Set for <c>{"history": {...}}</c>: the client asks for a page of history.</summary>
-    public HistoryQuery? History { get; init; }
-
-    public static ChatFrameResult HistoryRequest(HistoryQuery query, string? reference) => new(null, null, reference) { History = query };
 }

@@ -101,6 +101,46 @@ public static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary><c>{"read":{"thread":"general","id":42}}</c>: the user read a thread up to an id (to the user's other v2 connections).</summary>
+    public static void WriteReadMarker(ReadMarker marker, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteStartObject("read"u8);
+        writer.WriteString("thread"u8, marker.Thread);
+        writer.WriteNumber("id"u8, marker.Id);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary><c>{"reads":{"general":42,"random":17}}</c>: every read marker of the user, at a v2 login.</summary>
+    public static void WriteReadMarkers(IReadOnlyDictionary<string, long> markers, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteStartObject("reads"u8);
+        foreach (var (thread, id) in markers)
+        {
+            writer.WriteNumber(thread, id);
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary><c>{"typing":"general","user":"alice"}</c>: someone is typing (to v2 connections).</summary>
+    public static void WriteTyping(TypingNotice notice, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        writer.WriteString("typing"u8, notice.Thread);
+        writer.WriteString("user"u8, notice.User);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary><c>{"presence":"joined","user":"x"}</c> (or <c>"left"</c>) for a raw client that asked for presence.</summary>
     public static void WritePresence(string change, string user, IBufferWriter<byte> output)
     {

@@ -21,6 +21,10 @@ public static class FrameError
     public const string HistoryThreadNotString = "history thread must be a string or null";
     public const string HistoryBeforeNotInteger = "history before must be an integer or null";
     public const string HistoryLimitNotInteger = "history limit must be an integer";
+    public const string ReadNotObject = "read must be an object";
+    public const string ReadIdNotPositive = "read id must be a positive integer";
+    public const string TypingNotString = "typing must be a thread name";
+    public const string TooManyReadMarkers = "too many read markers";
     public const string ProtocolNotSupported = "protocol not supported";
     public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";
 }

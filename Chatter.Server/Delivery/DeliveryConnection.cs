@@ -24,6 +24,9 @@ namespace Chatter.Server.Delivery;
 /// </summary>
 public sealed class DeliveryConnection : HubConnectionContext, IDelivery
 {
+    /// <summary>Messages waiting from which the reader counts as behind: a typing notice for it is dropped.</summary>
+    public const int DroppableBacklog = 32;
+
     /// <summary>The base class's options, read in its constructor only: one instance for all.</summary>
     private static readonly HubConnectionContextOptions BaseOptions = new();
 
@@ -93,7 +96,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             Enqueue(new SerializedHubMessage(new InvocationMessage(start.Method, [message])));
         }
 
-        if (start.AfterReplay is { } after)
+        foreach (var after in start.AfterReplay ?? [])
         {
             Enqueue(new SerializedHubMessage(after));
         }
@@ -180,8 +183,9 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             }
         }
 
-        if (IsHistory(message))
+        if (IsHistory(message) || (queue.Count >= DroppableBacklog && ids.IsDroppable(message)))
         {
+            // History, or a typing notice for a reader that is behind: it would only wait behind messages that matter more.
             return default;
         }
 

@@ -6,4 +6,7 @@ namespace Chatter.Server.Delivery;
 public interface IChatMessageIds
 {
     long IdOf(SerializedHubMessage message);
+
+    /// <summary>True for a message a reader that is behind does without (a typing notice), from this node or another.</summary>
+    bool IsDroppable(SerializedHubMessage message);
 }

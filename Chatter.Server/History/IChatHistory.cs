@@ -36,6 +36,19 @@ public interface IChatHistory
     /// </summary>
     ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>The most threads a user keeps a read marker for.</summary>
+    public const int MaxReadMarkersPerUser = 1_000;
+
+    /// <summary>
+    /// Records that <paramref name="user"/> has read <see cref="ReadMarker.Thread"/> up to <see cref="ReadMarker.Id"/>;
+    /// a marker never moves backwards. Kept with the history, so it survives a restart and is shared by nodes sharing it.
+    /// </summary>
+    /// <exception cref="ChatHistoryException">The store could not keep it.</exception>
+    ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken);
+
+    /// <summary>Every read marker of <paramref name="user"/>: thread → id.</summary>
+    ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken);
+
     /// <summary>
     /// Throws <see cref="ChatHistoryException"/> when the store cannot serve (cannot be read, or can no longer store, as
     /// when the SQLite writer has stopped); used by <c>/healthz</c> and <c>/readyz</c>.

@@ -26,6 +26,7 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     private int threadCount;
     private long lastId;
     private long prunedThrough;
+    private readonly Dictionary<string, Dictionary<string, long>> readMarkers = new(StringComparer.Ordinal);
 
     /// <summary>Test seam: called by a read across threads after each thread it visited, outside the lock.</summary>
     internal Action? ThreadScanned { get; set; }
@@ -133,6 +134,41 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
         }
 
         return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(page, limit));
+    }
+
+    public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+    {
+        lock (readMarkers)
+        {
+            if (!readMarkers.TryGetValue(user, out var markers))
+            {
+                readMarkers[user] = markers = new Dictionary<string, long>(StringComparer.Ordinal);
+            }
+
+            if (markers.TryGetValue(marker.Thread, out var current))
+            {
+                if (marker.Id <= current)
+                {
+                    return ValueTask.FromResult(ReadMarkerResult.Unchanged);
+                }
+            }
+            else if (markers.Count >= IChatHistory.MaxReadMarkersPerUser)
+            {
+                return ValueTask.FromResult(ReadMarkerResult.TooMany);
+            }
+
+            markers[marker.Thread] = marker.Id;
+            return ValueTask.FromResult(ReadMarkerResult.Moved);
+        }
+    }
+
+    public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
+    {
+        lock (readMarkers)
+        {
+            return ValueTask.FromResult<IReadOnlyDictionary<string, long>>(
+                readMarkers.TryGetValue(user, out var markers) ? new Dictionary<string, long>(markers, StringComparer.Ordinal) : new Dictionary<string, long>());
+        }
     }
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;

@@ -27,6 +27,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     private readonly ILogger<RedisChatHistory> logger;
     private readonly FailureThrottle failures;
     private readonly RedisRowReader reader;
+    private readonly RedisReadMarkers readMarkers;
     private readonly RedisKey idKey;
     private readonly RedisKey threadsKey;
     private readonly RedisKey idsKey;
@@ -46,6 +47,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         this.logger = logger;
         failures = new FailureThrottle(time, TimeSpan.FromSeconds(10));
         reader = new RedisRowReader(time, logger);
+        readMarkers = new RedisReadMarkers(redis);
         idKey = redis.KeyPrefix + "history:id";
         threadsKey = redis.KeyPrefix + "history:threads";
         idsKey = redis.KeyPrefix + "history:ids";
@@ -120,6 +122,10 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         var complete = (long)result[1] == 1 && (long)result[3] <= since;
         return new ChatReplay(reader.Messages(result, first: 4), (long)result[0], epoch, complete);
     }
+
+    public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken) => readMarkers.SetAsync(user, marker);
+
+    public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken) => readMarkers.GetAsync(user);
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {

@@ -82,6 +82,12 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
     public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
         => Writer.AppendAsync(post, cancellationToken);
 
+    public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+        => Writer.SetReadMarkerAsync(user, marker, cancellationToken);
+
+    public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
+        => queries.ReadMarkersAsync(user, cancellationToken);
+
     public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => queries.ReplayAsync(sinceId, perThread, total, cancellationToken);
 

@@ -105,6 +105,22 @@ internal sealed class SqliteQueries(SqliteDatabase database)
             return HistoryOrder.NewestOldestFirst(messages, limit);
         }, cancellationToken);
 
+    public async ValueTask<IReadOnlyDictionary<string, long>> ReadMarkersAsync(string user, CancellationToken cancellationToken)
+        => await database.ReadAsync<IReadOnlyDictionary<string, long>>(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = "SELECT thread, id FROM read_markers WHERE user = $user;";
+            query.Parameters.AddWithValue("$user", user);
+            using var reader = query.ExecuteReader();
+            var markers = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                markers[reader.GetString(0)] = reader.GetInt64(1);
+            }
+
+            return markers;
+        }, cancellationToken);
+
     /// <summary>Reads the schema version: throws <see cref="ChatHistoryException"/> when the file cannot be read.</summary>
     public async ValueTask CheckAsync(CancellationToken cancellationToken)
         => await database.ReadAsync(connection =>

@@ -33,7 +33,7 @@ internal static class SqliteSchema
         """,
         // 2: the client's ref of each message, found by sender and ref so a resend is answered with its original; meta,
         // one row: the epoch (the name of this file's history, new with the file) and the highest id retention removed,
-        // so a replay can tell it left something out.
+        // so a replay can tell it left something out; read_markers, each user's newest message read per thread.
         """
         ALTER TABLE messages ADD COLUMN ref TEXT;
         CREATE INDEX messages_sender_ref ON messages (sender, ref) WHERE ref IS NOT NULL;
@@ -42,6 +42,12 @@ internal static class SqliteSchema
             pruned_through INTEGER NOT NULL
         );
         INSERT INTO meta (epoch, pruned_through) VALUES (lower(hex(randomblob(16))), 0);
+        CREATE TABLE read_markers (
+            user   TEXT    NOT NULL,
+            thread TEXT    NOT NULL,
+            id     INTEGER NOT NULL,
+            PRIMARY KEY (user, thread)
+        ) WITHOUT ROWID;
         """,
     ];
 

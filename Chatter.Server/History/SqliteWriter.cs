@@ -49,12 +49,26 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
 
     public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
+        var pending = new PendingAppend(post, null);
+        await EnqueueAsync(pending, cancellationToken);
+        return await pending.Posted.Task;
+    }
+
+    /// <summary>Stores a read marker in the next group commit, with the messages waiting then.</summary>
+    public async ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAppend(null, (user, marker));
+        await EnqueueAsync(pending, cancellationToken);
+        return await pending.Marked!.Task;
+    }
+
+    private async ValueTask EnqueueAsync(PendingAppend pending, CancellationToken cancellationToken)
+    {
         if (fault is { } stopped)
         {
             throw Stopped(stopped);
         }
 
-        var pending = new PendingAppend(post);
         if (!appends.Writer.TryWrite(pending))
         {
             try
@@ -66,8 +80,6 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 throw fault is { } failed ? Stopped(failed) : new ChatHistoryException("the history store is shutting down", ex);
             }
         }
-
-        return await pending.Completion.Task;
     }
 
     private static ChatHistoryException Stopped(Exception fault)
@@ -89,13 +101,13 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
             var failure = Stopped(ex);
             foreach (var pending in batch)
             {
-                pending.Completion.TrySetException(failure);
+                pending.Fail(failure);
             }
 
             // Completed above, so nothing more can be written: these are all that still wait.
             while (appends.Reader.TryRead(out var waiting))
             {
-                waiting.Completion.TrySetException(failure);
+                waiting.Fail(failure);
             }
         }
     }
@@ -143,7 +155,8 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 : null;
         }
 
-        var stored = new List<ChatPosted>(MaxBatch);
+        var stored = new List<ChatPosted?>(MaxBatch);
+        using var markers = new SqliteReadMarkers(connection);
         var touched = new Dictionary<string, (long LastId, int Count)>(StringComparer.Ordinal);
         var reader = appends.Reader;
 
@@ -171,7 +184,13 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 originalSince.Value = (now - dedupeWindow).ToUnixTimeMilliseconds();
                 foreach (var pending in batch)
                 {
-                    var post = pending.Post;
+                    if (pending.Post is not { } post)
+                    {
+                        pending.Result = markers.Set(pending.Marker!.Value.User, pending.Marker.Value.Marker, transaction);
+                        stored.Add(null);
+                        continue;
+                    }
+
                     if (post.Ref is not null && dedupeWindow > TimeSpan.Zero && Original(post) is { } resent)
                     {
                         stored.Add(new ChatPosted(resent, Resent: true));
@@ -209,7 +228,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 var failure = new ChatHistoryException("message not stored", ex);
                 foreach (var pending in batch)
                 {
-                    pending.Completion.TrySetException(failure);
+                    pending.Fail(failure);
                 }
 
                 continue;
@@ -217,17 +236,43 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
 
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Completion.TrySetResult(stored[i]);
+                batch[i].Complete(stored[i]);
             }
 
             batch.Clear();
         }
     }
 
-    private sealed class PendingAppend(ChatPost post)
+    /// <summary>A message to store, or a read marker.</summary>
+    private sealed class PendingAppend(ChatPost? post, (string User, ReadMarker Marker)? marker)
     {
-        public ChatPost Post { get; } = post;
+        public ChatPost? Post { get; } = post;
 
-        public TaskCompletionSource<ChatPosted> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public (string User, ReadMarker Marker)? Marker { get; } = marker;
+
+        public TaskCompletionSource<ChatPosted> Posted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<ReadMarkerResult>? Marked { get; } = marker is null ? null : new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>A marker's result, set inside the transaction, given once it committed.</summary>
+        public ReadMarkerResult Result { get; set; }
+
+        public void Complete(ChatPosted? posted)
+        {
+            if (posted is not null)
+            {
+                Posted.TrySetResult(posted);
+            }
+
+            Marked?.TrySetResult(Result);
+        }
+
+        public void Fail(Exception failure)
+        {
+            Posted.TrySetException(failure);
+            Marked?.TrySetException(failure);
+            // A marker's caller awaits Marked only: nobody observes Posted then.
+            _ = Posted.Task.Exception;
+        }
     }
 }

@@ -71,7 +71,18 @@ public sealed partial class ChatHub
     {
         var replay = resumed.Replay;
         var recovery = new Recovery(resumed.Recovered, replay.HighWater, replay.Epoch);
-        var after = answerAfterReplay ? new InvocationMessage(nameof(IChatClient.Recovered), [recovery]) : null;
+        var after = new List<HubMessage>(2);
+        if (answerAfterReplay)
+        {
+            after.Add(new InvocationMessage(nameof(IChatClient.Recovered), [recovery]));
+        }
+
+        if (checkpoints && await ReadMarkersAsync() is { } markers)
+        {
+            // v2 connections: the user's read markers, so unread counts are right on every device.
+            after.Add(new InvocationMessage(nameof(IChatClient.ReadMarkers), [markers]));
+        }
+
         var checkpointMethod = checkpoints && !resumed.Failed ? nameof(IChatClient.Checkpoint) : null;
         var start = new LiveStart(nameof(IChatClient.ReceiveMessage), replay.Messages, replay.HighWater, after, checkpointMethod);
         return await Delivery.ReplayThenGoLiveAsync(start, Context.ConnectionAborted) ? recovery : null;

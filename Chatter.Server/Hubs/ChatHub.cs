@@ -41,6 +41,11 @@ public sealed partial class ChatHub(
     public override async Task OnConnectedAsync()
     {
         var resume = ResumeOf();
+        if (resume.Version >= 2)
+        {
+            await JoinV2GroupsAsync();
+        }
+
         var replay = resume.HeldForResume ? null : await ReadReplayAsync(resume.Since, resume.Epoch);
         Log.Connected(logger, Context.UserIdentifier, Transport, Context.ConnectionId, replay?.Replay.Messages.Count ?? 0);
         metrics.Connected(Transport);

@@ -20,6 +20,15 @@ public interface IChatClient
     /// </summary>
     Task Checkpoint(long upTo);
 
+    /// <summary>To the user's other v2 connections: the user read a thread up to an id (<c>{"read": {...}}</c> raw).</summary>
+    Task ReadMarker(ReadMarker marker);
+
+    /// <summary>At a v2 connection's start, after the replay: every read marker of the user (<c>{"reads": {...}}</c> raw).</summary>
+    Task ReadMarkers(IReadOnlyDictionary<string, long> markers);
+
+    /// <summary>To the other v2 connections: someone is typing in a thread. Dropped for a reader that is behind.</summary>
+    Task UserTyping(TypingNotice notice);
+
     /// <summary>A user's first connection on this node opened (for connections that called <c>SubscribePresence</c>).</summary>
     Task UserJoined(string user);
 

@@ -22,7 +22,7 @@ internal sealed class ChatHubLimitsFilter(ConnectionLimiter connections, IMessag
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocationContext.HubMethodName;
-        if (method is nameof(ChatHub.SendMessage) or nameof(ChatHub.SendMessages) || await rate.AcquireAsync(invocationContext.Context, method, 1) == 1)
+        if (method is nameof(ChatHub.SendMessage) or nameof(ChatHub.SendMessages) or nameof(ChatHub.SendMessageWithRef) or nameof(ChatHub.Typing) || await rate.AcquireAsync(invocationContext.Context, method, 1) == 1)
         {
             return await next(invocationContext);
         }

@@ -53,7 +53,7 @@ public static class RawFrameBatcher
         input = rest;
         if (IsRequestOfItsOwn(first))
         {
-            request = new RawRequest(null, first.Ref, first.History);
+            request = new RawRequest(null, first.Ref, first.History, first.Read, first.Typing);
             return true;
         }
 
@@ -101,7 +101,7 @@ public static class RawFrameBatcher
     }
 
     /// <summary>A presence or history request: never batched, a call of its own in its place.</summary>
-    private static bool IsRequestOfItsOwn(ChatFrameResult frame) => frame.IsPresenceRequest || frame.History is not null;
+    private static bool IsRequestOfItsOwn(ChatFrameResult frame) => frame.IsPresenceRequest || frame.History is not null || frame.Read is not null || frame.Typing is not null;
 
     private static ChatSend ToSend(ChatFrameResult result)
         => result.Frame is { } frame ? new ChatSend(frame.Thread, frame.Message, frame.Ref) : new ChatSend(null, null, result.Ref, result.Error);

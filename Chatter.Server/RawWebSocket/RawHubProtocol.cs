@@ -54,6 +54,8 @@ public sealed class RawHubProtocol : IHubProtocol
         {
             { Sends: { } sends } => new InvocationMessage(SendsId, nameof(ChatHub.SendMessages), [sends]),
             { History: { } page } => new InvocationMessage(id, nameof(ChatHub.GetHistory), [page.Thread, page.Before, page.Limit]),
+            { Read: { } marker } => new InvocationMessage(id, nameof(ChatHub.MarkRead), [marker.Thread, marker.Id]),
+            { Typing: { } thread } => new InvocationMessage(id, nameof(ChatHub.Typing), [thread]),
             _ => new InvocationMessage(id, nameof(ChatHub.SubscribePresence), []),
         };
         return true;
@@ -71,6 +73,15 @@ public sealed class RawHubProtocol : IHubProtocol
                 break;
             case InvocationMessage { Target: nameof(IChatClient.Checkpoint), Arguments: [long upTo] }:
                 Write(output, RawOutboundFrames.Other, upTo, static (upTo, buffer) => FrameWriter.WriteCheckpoint(upTo, buffer));
+                break;
+            case InvocationMessage { Target: nameof(IChatClient.ReadMarker), Arguments: [ReadMarker marker] }:
+                Write(output, RawOutboundFrames.Other, marker, static (marker, buffer) => FrameWriter.WriteReadMarker(marker, buffer));
+                break;
+            case InvocationMessage { Target: nameof(IChatClient.ReadMarkers), Arguments: [IReadOnlyDictionary<string, long> markers] }:
+                Write(output, RawOutboundFrames.Other, markers, static (markers, buffer) => FrameWriter.WriteReadMarkers(markers, buffer));
+                break;
+            case InvocationMessage { Target: nameof(IChatClient.UserTyping), Arguments: [TypingNotice notice] }:
+                Write(output, RawOutboundFrames.Droppable, notice, static (notice, buffer) => FrameWriter.WriteTyping(notice, buffer));
                 break;
             case InvocationMessage { Target: nameof(IChatClient.UserJoined), Arguments: [string user] }:
                 Write(output, RawOutboundFrames.Other, user, static (user, buffer) => FrameWriter.WritePresence("joined", user, buffer));

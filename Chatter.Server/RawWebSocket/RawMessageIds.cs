@@ -1,5 +1,6 @@
 using Chatter.Protocol;
 using Chatter.Server.Delivery;
+using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 
@@ -17,5 +18,12 @@ public sealed class RawMessageIds(RawHubProtocol raw, SerializationCache seriali
         InvocationMessage { Arguments: [ChatMessage chat] } => chat.Id,
         null => RawOutboundFrames.TagOf(serialized.BytesOf(message, raw).Span) is var tag and > 0 ? tag : 0,
         _ => 0,
+    };
+
+    public bool IsDroppable(SerializedHubMessage message) => message.Message switch
+    {
+        InvocationMessage { Target: nameof(IChatClient.UserTyping) } => true,
+        null => RawOutboundFrames.TagOf(serialized.BytesOf(message, raw).Span) == RawOutboundFrames.Droppable,
+        _ => false,
     };
 }

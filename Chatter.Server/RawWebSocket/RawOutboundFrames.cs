@@ -7,7 +7,7 @@ namespace Chatter.Server.RawWebSocket;
 /// How the <c>chatter-raw</c> protocol hands frames to the socket's writer loop: records of
 /// <c>[length:4][tag:8][payload]</c>, little endian, each payload one WebSocket text message. The tag is the id of the
 /// chat message the payload carries (read by the replay gate without parsing JSON, also for a broadcast that came from
-/// another node), <see cref="Other"/> for any other frame, or <see cref="ServerError"/> for the hub's report of its own
+/// another node), <see cref="Droppable"/> for a frame a slow reader does without, <see cref="Other"/> for any other frame, or <see cref="ServerError"/> for the hub's report of its own
 /// failure (no payload: the socket is then closed with 1011).
 /// </summary>
 public static class RawOutboundFrames
@@ -20,6 +20,9 @@ public static class RawOutboundFrames
 
     /// <summary>The tag of the hub's report that it failed.</summary>
     public const long ServerError = -1;
+
+    /// <summary>The tag of a frame a reader that is behind does without (a typing notice): dropped rather than queued behind others.</summary>
+    public const long Droppable = -2;
 
     /// <summary>Writes one record.</summary>
     public static void Write(IBufferWriter<byte> output, long tag, ReadOnlySpan<byte> payload)

@@ -115,6 +115,9 @@ public class RecoveryAcrossNodesTests : RedisTestBase
         var (reader, answer) = await cluster[1].LoginV2Async("test2", cancellationToken: ct);
         await using var onA = await cluster[0].LoginRawAsync("test1", cancellationToken: ct);
         await using var onB = await cluster[1].LoginRawAsync("test3", cancellationToken: ct);
+        // Both replays read (empty) before the held message is stored, so it can reach them only live.
+        await cluster[0].Logs.WaitForEventAsync(200, e => LogCapture.Property(e, "User") == "test1", cancellationToken: ct);
+        await cluster[1].Logs.WaitForEventAsync(200, e => LogCapture.Property(e, "User") == "test3", cancellationToken: ct);
 
         await onA.SendChatAsync("t", "stored on A, broadcast held", "held", ct);
         var stored = await held.Stored.Task.WaitAsync(RawChatClient.DefaultTimeout, ct);

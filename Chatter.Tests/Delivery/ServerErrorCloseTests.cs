@@ -23,17 +23,10 @@ public class ServerErrorCloseTests
     }
 
     /// <summary>A store whose replay fails with a fault (not a refusal the hub expects).</summary>
-    private sealed class FailingReplayHistory(IChatHistory inner) : IChatHistory
+    private sealed class FailingReplayHistory(IChatHistory inner) : DelegatingHistory(inner)
     {
-        public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
-            => inner.AppendAsync(post, cancellationToken);
 
-        public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        public override ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
             => throw new InvalidOperationException("a bug in the store");
-
-        public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-            => inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
-
-        public ValueTask CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
     }
 }

@@ -25,10 +25,10 @@ internal sealed class StalledClient : IAsyncDisposable
     }
 
     /// <summary>A raw <c>/ws/chat</c> client, logged in (its <c>{"auth": "ok"}</c> read), that reads nothing more.</summary>
-    public static async Task<StalledClient> LoginRawAsync(Uri wsUri, string user, string password, CancellationToken cancellationToken)
+    public static async Task<StalledClient> LoginRawAsync(Uri wsUri, string user, string password, CancellationToken cancellationToken, int version = 1)
     {
         var client = await ConnectAsync(wsUri, cancellationToken);
-        await client.SendAsync(JsonSerializer.Serialize(new { username = user, password }), cancellationToken);
+        await client.SendAsync(version == 1 ? JsonSerializer.Serialize(new { username = user, password }) : JsonSerializer.Serialize(new { username = user, password, v = version }), cancellationToken);
         Assert.That(await client.ReceiveAsync(cancellationToken), Is.EqualTo("{\"auth\": \"ok\"}"), $"login of {user}");
         return client;
     }
@@ -44,6 +44,18 @@ internal sealed class StalledClient : IAsyncDisposable
         await client.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e", cancellationToken);
         Assert.That(await client.ReceiveAsync(cancellationToken), Is.EqualTo("{}\u001e"), "handshake response");
         return client;
+    }
+
+    /// <summary>Starts reading again: every text frame until (and with) the first that <paramref name="last"/> accepts.</summary>
+    public async Task<List<string>> ReadUntilAsync(Func<string, bool> last, CancellationToken cancellationToken)
+    {
+        var texts = new List<string>();
+        do
+        {
+            texts.Add(await ReceiveAsync(cancellationToken));
+        }
+        while (!last(texts[^1]));
+        return texts;
     }
 
     /// <summary>

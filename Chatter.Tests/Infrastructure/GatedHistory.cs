@@ -8,7 +8,7 @@ namespace Chatter.Tests.Infrastructure;
 /// to the store before any of them had completed (a batch), and lets frames pile up behind a held one. The real store
 /// gets each append at once, in the order the hub made them.
 /// </summary>
-public sealed class GatedHistory(IChatHistory inner) : IChatHistory
+public sealed class GatedHistory(IChatHistory inner) : DelegatingHistory(inner)
 {
     private readonly Lock gate = new();
     private readonly List<TaskCompletionSource> held = [];
@@ -16,9 +16,9 @@ public sealed class GatedHistory(IChatHistory inner) : IChatHistory
     private int started;
     private bool open;
 
-    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+    public override async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
-        var append = inner.AppendAsync(post, cancellationToken).AsTask();
+        var append = Inner.AppendAsync(post, cancellationToken).AsTask();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         TaskCompletionSource wake;
         lock (gate)
@@ -90,12 +90,4 @@ public sealed class GatedHistory(IChatHistory inner) : IChatHistory
 
         ReleaseAll();
     }
-
-    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
-
-    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
-
-    public ValueTask CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
 }

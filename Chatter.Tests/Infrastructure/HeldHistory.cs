@@ -8,7 +8,7 @@ namespace Chatter.Tests.Infrastructure;
 /// answer (so the hub's broadcast) is held; a replay is read by the real store at once (its snapshot and high-water id
 /// are taken), but its answer is held. Each commit and each replay read is signalled as it happens.
 /// </summary>
-public sealed class HeldHistory(IChatHistory inner) : IChatHistory
+public sealed class HeldHistory(IChatHistory inner) : DelegatingHistory(inner)
 {
     private readonly System.Threading.Channels.Channel<ChatMessage> committed = System.Threading.Channels.Channel.CreateUnbounded<ChatMessage>();
     private readonly System.Threading.Channels.Channel<ChatReplay> replays = System.Threading.Channels.Channel.CreateUnbounded<ChatReplay>();
@@ -31,10 +31,10 @@ public sealed class HeldHistory(IChatHistory inner) : IChatHistory
     public async Task<ChatReplay> NextReplayAsync(CancellationToken cancellationToken)
         => await replays.Reader.ReadAsync(cancellationToken).AsTask().WaitAsync(RawChatClient.DefaultTimeout, cancellationToken);
 
-    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+    public override async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
         var hold = appendHold;
-        var stored = await inner.AppendAsync(post, cancellationToken);
+        var stored = await Inner.AppendAsync(post, cancellationToken);
         committed.Writer.TryWrite(stored.Message);
         if (hold is not null)
         {
@@ -44,10 +44,10 @@ public sealed class HeldHistory(IChatHistory inner) : IChatHistory
         return stored;
     }
 
-    public async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public override async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
         var hold = replayHold;
-        var replay = await inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+        var replay = await Inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
         replays.Writer.TryWrite(replay);
         if (hold is not null)
         {
@@ -56,9 +56,4 @@ public sealed class HeldHistory(IChatHistory inner) : IChatHistory
 
         return replay;
     }
-
-    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
-
-    public ValueTask CheckAsync(CancellationToken cancellationToken) => inner.CheckAsync(cancellationToken);
 }

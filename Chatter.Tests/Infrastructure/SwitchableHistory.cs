@@ -4,7 +4,7 @@ using Chatter.Server.History;
 namespace Chatter.Tests.Infrastructure;
 
 /// <summary>The real store, made to fail on demand (a full disk or a dead Redis, without breaking the machine).</summary>
-public sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
+public sealed class SwitchableHistory(IChatHistory inner) : DelegatingHistory(inner)
 {
     private volatile bool down;
 
@@ -15,15 +15,21 @@ public sealed class SwitchableHistory(IChatHistory inner) : IChatHistory
         set => down = value;
     }
 
-    public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : inner.AppendAsync(post, cancellationToken);
+    public override ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.AppendAsync(post, cancellationToken);
 
-    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+    public override ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
+    public override ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
 
-    public ValueTask CheckAsync(CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : inner.CheckAsync(cancellationToken);
+    public override ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.SetReadMarkerAsync(user, marker, cancellationToken);
+
+    public override ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetReadMarkersAsync(user, cancellationToken);
+
+    public override ValueTask CheckAsync(CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.CheckAsync(cancellationToken);
 }

@@ -3,8 +3,12 @@ using Chatter.Tests.Infrastructure;
 
 namespace Chatter.Tests.Recovery;
 
-/// <summary>What a v2 raw client sees at login: the replay, then the recovery answer.</summary>
-public sealed record RawRecoveryAnswer(IReadOnlyList<RawChatMessage> Replay, bool Recovered, long UpTo, string Epoch);
+/// <summary>What a v2 raw client sees at login: the replay, then the recovery answer, then its user's read markers.</summary>
+public sealed record RawRecoveryAnswer(IReadOnlyList<RawChatMessage> Replay, bool Recovered, long UpTo, string Epoch)
+{
+    /// <summary>The <c>{"reads": {...}}</c> frame after the answer: thread → id.</summary>
+    public IReadOnlyDictionary<string, long> Reads { get; init; } = new Dictionary<string, long>();
+}
 
 /// <summary>Logs raw clients in with <c>"v": 2</c> and reads what the recovery issue adds.</summary>
 public static class RawRecovery
@@ -16,7 +20,11 @@ public static class RawRecovery
         var client = await server.ConnectRawAsync(cancellationToken);
         await client.SendJsonAsync(new { username = user, password = ChatterServer.DefaultUsers[user], since, v = 2, epoch }, cancellationToken);
         Assert.That(await client.ReceiveTextAsync(cancellationToken), Is.EqualTo("{\"auth\": \"ok\"}"), "login reply");
-        return (client, await client.ReceiveRecoveryAsync(cancellationToken));
+        var answer = await client.ReceiveRecoveryAsync(cancellationToken);
+        var text = await client.ReceiveTextAsync(cancellationToken);
+        using var markers = JsonDocument.Parse(text);
+        Assert.That(markers.RootElement.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "reads" }), $"the read markers after the recovery answer: {text}");
+        return (client, answer with { Reads = markers.RootElement.GetProperty("reads").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()) });
     }
 
     /// <summary>Reads messages until the recovery answer, which must come next and in its exact shape.</summary>

@@ -25,7 +25,7 @@ public class RecoveryAnswerTests
         var (again, resumed) = await server.LoginV2Async("test2", since: ids[0], epoch: answer.Epoch, cancellationToken: ct);
         await using var __ = again;
         Assert.That(resumed.Replay.Select(m => m.Id), Is.EqualTo(ids.Skip(1)));
-        Assert.That(resumed with { Replay = [] }, Is.EqualTo(answer with { Replay = [] }));
+        Assert.That((resumed.Recovered, resumed.UpTo, resumed.Epoch), Is.EqualTo((answer.Recovered, answer.UpTo, answer.Epoch)));
         await again.AssertNothingBeforeOwnAckAsync("t", ct);
     }
 
@@ -124,7 +124,7 @@ public class RecoveryAnswerTests
         await using var second = await ChatterServer.StartAsync(directory: directory);
         var (again, after) = await second.LoginV2Async("test2", since: id, epoch: before.Epoch, cancellationToken: ct);
         await using var _ = again;
-        Assert.That(after with { Replay = [] }, Is.EqualTo(before with { Replay = [] }));
+        Assert.That((after.Recovered, after.UpTo, after.Epoch), Is.EqualTo((before.Recovered, before.UpTo, before.Epoch)));
         Directory.Delete(directory, recursive: true);
     }
 

@@ -1,0 +1,27 @@
+using Chatter.Protocol;
+using Chatter.Server.History;
+
+namespace Chatter.Tests.Infrastructure;
+
+/// <summary>A store that hands every call to <see cref="Inner"/>: test stores derive from it and change the calls they test.</summary>
+public abstract class DelegatingHistory(IChatHistory inner) : IChatHistory
+{
+    /// <summary>The real store.</summary>
+    protected IChatHistory Inner { get; } = inner;
+
+    public virtual ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken) => Inner.AppendAsync(post, cancellationToken);
+
+    public virtual ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => Inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+
+    public virtual ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => Inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
+
+    public virtual ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+        => Inner.SetReadMarkerAsync(user, marker, cancellationToken);
+
+    public virtual ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
+        => Inner.GetReadMarkersAsync(user, cancellationToken);
+
+    public virtual ValueTask CheckAsync(CancellationToken cancellationToken) => Inner.CheckAsync(cancellationToken);
+}
