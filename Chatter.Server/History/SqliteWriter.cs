@@ -127,15 +127,6 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
         var sender = insert.Parameters.Add("$sender", SqliteType.Text);
         var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
         var clientRef = insert.Parameters.Add("$ref", SqliteType.Text);
-        // A resend: the newest message of this sender with this ref, thread and text within the dedupe window. It sees the
-        // rows this transaction inserted, so a resend in the same batch as its original is found too.
-        using var original = connection.CreateCommand();
-        original.CommandText = "SELECT id, ts FROM messages WHERE sender = $sender AND ref = $ref AND thread = $thread AND message = $message AND ts >= $since ORDER BY id DESC LIMIT 1;";
-        var originalSender = original.Parameters.Add("$sender", SqliteType.Text);
-        var originalRef = original.Parameters.Add("$ref", SqliteType.Text);
-        var originalThread = original.Parameters.Add("$thread", SqliteType.Text);
-        var originalMessage = original.Parameters.Add("$message", SqliteType.Text);
-        var originalSince = original.Parameters.Add("$since", SqliteType.Integer);
         // Each thread's row is updated once per transaction, however many of its messages the transaction holds.
         using var touch = connection.CreateCommand();
         touch.CommandText = "INSERT INTO threads (name, last_id, count) VALUES ($thread, $id, $count) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + $count;";
@@ -143,20 +134,9 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
         var touchId = touch.Parameters.Add("$id", SqliteType.Integer);
         var touchCount = touch.Parameters.Add("$count", SqliteType.Integer);
 
-        ChatMessage? Original(ChatPost post)
-        {
-            originalSender.Value = post.From;
-            originalRef.Value = post.Ref;
-            originalThread.Value = post.Thread;
-            originalMessage.Value = post.Message;
-            using var found = original.ExecuteReader();
-            return found.Read()
-                ? new ChatMessage(post.Thread, post.Message, post.From, found.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(found.GetInt64(1)))
-                : null;
-        }
-
         var stored = new List<ChatPosted?>(MaxBatch);
         using var markers = new SqliteReadMarkers(connection);
+        using var resends = new SqliteResends(connection);
         var touched = new Dictionary<string, (long LastId, int Count)>(StringComparer.Ordinal);
         var reader = appends.Reader;
 
@@ -177,11 +157,9 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 sequence.Transaction = transaction;
                 insert.Transaction = transaction;
                 touch.Transaction = transaction;
-                original.Transaction = transaction;
                 var last = (long)sequence.ExecuteScalar()!;
                 var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
                 ts.Value = now.ToUnixTimeMilliseconds();
-                originalSince.Value = (now - dedupeWindow).ToUnixTimeMilliseconds();
                 foreach (var pending in batch)
                 {
                     if (pending.Post is not { } post)
@@ -191,7 +169,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                         continue;
                     }
 
-                    if (post.Ref is not null && dedupeWindow > TimeSpan.Zero && Original(post) is { } resent)
+                    if (post.Ref is not null && dedupeWindow > TimeSpan.Zero && resends.Original(post, now - dedupeWindow, transaction) is { } resent)
                     {
                         stored.Add(new ChatPosted(resent, Resent: true));
                         continue;
