@@ -13,10 +13,9 @@ public static class HubExtensions
 {
     /// <summary>
     /// SignalR with the hub's log context as its outermost filter (the limits add theirs after it), stateful reconnect's
-    /// buffer (<c>Chatter:SignalR</c>), presence (in Redis
-    /// across nodes when <c>Chatter:Redis</c> is configured, else this node's), the SignalR drain at stop, and the real
-    /// lifetime manager (in-process, or the Redis backplane) wrapped so that every delivery goes through a connection's
-    /// queue.
+    /// buffer (<c>Chatter:SignalR</c>), presence (in Redis across nodes when <c>Chatter:Redis</c> is configured, else this
+    /// node's), the SignalR drain at stop, and the real lifetime manager (in-process, or the Redis backplane) wrapped so
+    /// that every delivery goes through a connection's queue.
     /// </summary>
     public static WebApplicationBuilder AddChatterHub(this WebApplicationBuilder builder)
     {

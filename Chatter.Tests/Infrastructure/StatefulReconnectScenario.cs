@@ -24,7 +24,8 @@ public static class StatefulReconnectScenario
         await using var alice = await HubChatClient.ConnectStatefulAsync(new Uri(relay.Uri, "/hubs/chat"), token, ct);
         await using var bob = await nodeOfBob.ConnectHubAsync("bob", cancellationToken: ct);
         var presence = PresenceEvents.Of(alice);
-        Assert.That(await alice.Connection.InvokeAsync<string[]>("SubscribePresence", ct), Is.EquivalentTo(new[] { "alice", "bob" }));
+        // Who is online now does not matter here (bob's count may still be on its way into Redis); carol's coming does.
+        await alice.Connection.InvokeAsync<string[]>("SubscribePresence", ct);
         var connectionId = alice.Connection.ConnectionId;
         var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
         alice.Connection.Closed += error =>
