@@ -12,10 +12,10 @@ namespace Chatter.Server.Hubs;
 public static class HubExtensions
 {
     /// <summary>
-    /// SignalR with the hub's log context as its outermost filter (the limits add theirs after it), presence (in Redis
-    /// across nodes when <c>Chatter:Redis</c> is configured, else this node's), the SignalR drain at stop, and the real
-    /// lifetime manager (in-process, or the Redis backplane) wrapped so that every delivery goes through a connection's
-    /// queue.
+    /// SignalR with the hub's log context as its outermost filter (the limits add theirs after it), stateful reconnect's
+    /// buffer (<c>Chatter:SignalR</c>), presence (in Redis across nodes when <c>Chatter:Redis</c> is configured, else this
+    /// node's), the SignalR drain at stop, and the real lifetime manager (in-process, or the Redis backplane) wrapped so
+    /// that every delivery goes through a connection's queue.
     /// </summary>
     public static WebApplicationBuilder AddChatterHub(this WebApplicationBuilder builder)
     {
@@ -33,9 +33,16 @@ public static class HubExtensions
             services.AddSingleton<IPresence, PresenceTracker>();
         }
 
+        services.AddOptions<SignalROptions>().BindConfiguration(SignalROptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SignalROptions>, SignalROptionsValidator>();
         services.AddSingleton<HubLogContextFilter>();
         // Outermost first: the log context covers the limits' own events.
         services.AddSignalR(hub => hub.AddFilter<HubLogContextFilter>());
+        // Stateful reconnect's buffer lies under Chatter's own queue: every write to a SignalR connection (broadcasts,
+        // replay, answers, presence) reaches HubConnectionContext.WriteAsync from the connection's writer loop or from
+        // the hub's dispatcher, and that is where SignalR keeps and numbers what it may have to send again.
+        services.AddOptions<HubOptions>().Configure<IOptions<SignalROptions>>(
+            (hub, signalR) => hub.StatefulReconnectBufferSize = signalR.Value.StatefulReconnectBufferBytes);
         services.AddSingleton<SignalRShutdown>();
         services.AddSingleton<IHubConnectionObserver>(provider => provider.GetRequiredService<SignalRShutdown>());
         services.AddHostedService(provider => provider.GetRequiredService<SignalRShutdown>());
@@ -60,14 +67,17 @@ public static class HubExtensions
         }
     }
 
-    /// <summary><c>/hubs/chat</c> for SignalR clients, bearer token required.</summary>
+    /// <summary><c>/hubs/chat</c> for SignalR clients, bearer token required, stateful reconnect as <see cref="SignalROptions"/> say.</summary>
     public static WebApplication MapChatterHub(this WebApplication app)
     {
         var delivery = app.Services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
+        var signalR = app.Services.GetRequiredService<IOptions<SignalROptions>>().Value;
         var hub = app.MapHub<ChatHub>("/hubs/chat", connection =>
         {
             // What the server buffers towards one SignalR client before its writes wait (then its send queue fills, bounded).
             connection.TransportMaxBufferSize = delivery.OutboundBufferBytes;
+            // A client that asks for it (WithStatefulReconnect) resumes the same connection after its WebSocket drops.
+            connection.AllowStatefulReconnects = signalR.StatefulReconnect;
         }).RequireAuthorization();
         SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
         SignalRClientScope.Mark(hub);

@@ -17,6 +17,8 @@ public class OptionsValidationTests
     [TestCase("Chatter:Limits:OutboundBufferMessages", "-1")]
     [TestCase("Chatter:Limits:MessagesPerSecond", "-1")]
     [TestCase("Chatter:Limits:FailedLoginsPerMinute", "-5")]
+    [TestCase("Chatter:SignalR:StatefulReconnectBufferBytes", "1023")]
+    [TestCase("Chatter:SignalR:StatefulReconnectBufferBytes", "67108865")]
     public async Task InvalidValueStopsTheStartNamingTheKey(string key, string value, CancellationToken ct)
     {
         var directory = NewDirectory();
@@ -36,6 +38,8 @@ public class OptionsValidationTests
     [TestCase("Chatter:AuthTimeoutSeconds", "3600")]
     [TestCase("Chatter:History:ReplayLimit", "0")]
     [TestCase("Chatter:MaxFrameBytes", "1024")]
+    [TestCase("Chatter:SignalR:StatefulReconnectBufferBytes", "1024")]
+    [TestCase("Chatter:SignalR:StatefulReconnectBufferBytes", "67108864")]
     public async Task BoundaryValueIsAccepted(string key, string value, CancellationToken ct)
     {
         await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { [key] = value });

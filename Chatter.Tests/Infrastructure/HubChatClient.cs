@@ -17,23 +17,31 @@ public sealed class HubChatClient : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    public static HubConnection Build(Uri hubUri, string? token, long? since = null)
+    /// <summary>A connection to <paramref name="hubUri"/>; <paramref name="statefulReconnect"/> builds it <c>WithStatefulReconnect()</c>.</summary>
+    public static HubConnection Build(Uri hubUri, string? token, long? since = null, bool statefulReconnect = false)
     {
         var uri = since is null ? hubUri : new Uri($"{hubUri}?since={since}");
-        return new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder()
             .WithUrl(uri, options =>
             {
                 if (token is not null)
                 {
                     options.AccessTokenProvider = () => Task.FromResult<string?>(token);
                 }
-            })
-            .Build();
+            });
+        return (statefulReconnect ? builder.WithStatefulReconnect() : builder).Build();
     }
 
-    public static async Task<HubChatClient> ConnectAsync(Uri hubUri, string token, long? since = null, CancellationToken cancellationToken = default)
+    public static Task<HubChatClient> ConnectAsync(Uri hubUri, string token, long? since = null, CancellationToken cancellationToken = default)
+        => StartAsync(Build(hubUri, token, since), cancellationToken);
+
+    /// <summary>A started client built <c>WithStatefulReconnect()</c>: it resumes the same connection when its socket drops.</summary>
+    public static Task<HubChatClient> ConnectStatefulAsync(Uri hubUri, string token, CancellationToken cancellationToken = default)
+        => StartAsync(Build(hubUri, token, statefulReconnect: true), cancellationToken);
+
+    private static async Task<HubChatClient> StartAsync(HubConnection connection, CancellationToken cancellationToken)
     {
-        var client = new HubChatClient(Build(hubUri, token, since));
+        var client = new HubChatClient(connection);
         await client.Connection.StartAsync(cancellationToken);
         return client;
     }
