@@ -22,9 +22,7 @@ public class ChatPageEarlierTests : BrowserTestBase
         var server = await StartServerAsync(ReplayLimitFive);
         await using var carol = await server.LoginRawAsync("carol", cancellationToken: ct);
         var before = await SendAsync(carol, "general", "before", 2, ct);
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
         await Expect(page.Texts("general")).ToHaveTextAsync(before);
         // The first replay held everything: nothing earlier to load, nothing to say.
         await Expect(page.LoadEarlier).ToBeHiddenAsync();

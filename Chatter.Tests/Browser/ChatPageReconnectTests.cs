@@ -114,9 +114,7 @@ public class ChatPageReconnectTests : BrowserTestBase
             await raw.SendAndAckAsync("general", $"m{i}", $"r{i}", ct);
         }
 
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
         await Expect(page.Texts("general")).ToHaveCountAsync(55);
 
         // Carol's next message is stored, but held on its way to the page; the page's own message, stored after it,

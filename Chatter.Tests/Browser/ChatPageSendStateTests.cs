@@ -15,9 +15,7 @@ public class ChatPageSendStateTests : BrowserTestBase
     public async Task OwnMessageIsPendingUntilItsAckArrives(CancellationToken ct)
     {
         var server = await StartServerAsync();
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
         await using var raw = await server.LoginRawAsync("bob", cancellationToken: ct);
 
         relay.Hold = WebSocketRelay.IsAck;
@@ -66,9 +64,7 @@ public class ChatPageSendStateTests : BrowserTestBase
     {
         var server = await StartServerAsync();
         await using var bob = await server.LoginRawAsync("bob", cancellationToken: ct);
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
 
         // Stored and broadcast, but its ack is lost with the connection.
         relay.Hold = WebSocketRelay.IsAck;
@@ -101,9 +97,7 @@ public class ChatPageSendStateTests : BrowserTestBase
     {
         var server = await StartServerAsync();
         await using var bob = await server.LoginRawAsync("bob", cancellationToken: ct);
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
 
         // The frame never reaches the server; the connection drops while the message is pending.
         relay.LoseFromPage = frame => frame.Contains("\"never arrived\"", StringComparison.Ordinal);
@@ -129,9 +123,7 @@ public class ChatPageSendStateTests : BrowserTestBase
     {
         var server = await StartServerAsync();
         await using var raw = await server.LoginRawAsync("bob", cancellationToken: ct);
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
 
         // The page gets an error this server does not send (yet): its text is shown as is.
         relay.Hold = WebSocketRelay.IsAck;
