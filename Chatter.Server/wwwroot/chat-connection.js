@@ -1,26 +1,42 @@
-// The raw /ws/chat protocol, as a browser speaks it. This module knows frames, not the page.
+// The raw /ws/chat protocol, version 2, as a browser speaks it. This module knows frames, not the page.
 //
-//   → {"username","password"} (+ "since": <highest id seen − SINCE_OVERLAP> on a reconnect)
-//   ← {"auth": "ok"}, then the history oldest first: {"thread","message","from","sender","id","ts"}
-//   → {"thread","message","ref"}   ← {"ack":ref,"id","ts"} or {"error":reason,"ref":ref}
-//   ← live messages of the others (never our own: the page shows those itself, pending until acked)
+//   → {"username","password","v":2} (+ "since": <last upTo>, "epoch": <its epoch> once the server gave them)
+//   ← {"auth": "ok"}, the replay oldest first: {"thread","message","from","sender","id","ts"}, then the recovery answer
+//     {"recovered": true|false, "upTo", "epoch"} (false: messages after "since" were left out; the replay is a new
+//     client's)
+//   ← while live: messages of the others (never our own: the page shows those itself, pending until acked), and
+//     {"upTo": N} checkpoints: every message with an id at or below N was sent
+//   → {"thread","message","ref"}   ← {"ack":ref,"id","ts"} or {"error":reason,"ref":ref}; unanswered frames are sent
+//     again with the same ref after a reconnect (chat-outbox.js)
+//   → {"history":{"thread","before","limit"},"ref"}   ← {"ref","history":[...]} oldest first, or {"error","ref"}
 //   ← {"error":reason} at login (e.g. "invalid credentials"), then the server closes the socket.
+import { Outbox } from './chat-outbox.js';
+import { ResumePoint } from './chat-resume.js';
 
 /** First reconnect delay in milliseconds; each further attempt doubles it, up to RECONNECT_MAX_MS. */
 const RECONNECT_BASE_MS = 500;
 /** Longest wait between reconnect attempts, in milliseconds. */
 const RECONNECT_MAX_MS = 10_000;
-/**
- * How far below the highest id seen a reconnect's "since" starts. Live messages of different senders may arrive out
- * of id order (our own ack for id 10 before someone's id 9), so a drop can lose an id below the highest one seen; the
- * overlap replays those few again and the ids already shown are dropped.
- */
-const SINCE_OVERLAP = 50;
-/** Message ids remembered for de-duplication (far more than SINCE_OVERLAP); the oldest are forgotten beyond this. */
-const SEEN_IDS_MAX = 5_000;
+/** Replayed messages kept until the recovery answer at most (the server's ReplayMaxTotal is far lower). */
+const REPLAY_MAX = 10_000;
+/** History pages asked for and not answered yet, at most. */
+const HISTORY_REQUESTS_MAX = 4;
+
+/** A random tag for this page's refs: a ref of a session before a reload never reads as one of this session's. */
+function randomTag() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function isMessage(frame) {
+  return typeof frame.id === 'number' && typeof frame.thread === 'string' && typeof frame.message === 'string';
+}
+
+function toMessage(frame) {
+  return { thread: frame.thread, message: frame.message, from: frame.from ?? frame.sender, id: frame.id, ts: frame.ts };
+}
 
 /**
- * Opens a chat session: logs in, and keeps logging in again with "since" after every drop.
+ * Opens a chat session: logs in, and keeps logging in again, resuming where the server last said, after every drop.
  *
  * The password lives only in this closure for the session's reconnects: never in storage, a cookie or the URL.
  * close() forgets it.
@@ -31,37 +47,40 @@ const SEEN_IDS_MAX = 5_000;
  * @param {string} options.password
  * @param {object} options.on            callbacks, all optional:
  *   state(state, detail)   "connecting" | "online" | "offline" (detail: {retryInMs, reason})
- *   message(m)             a stored message {thread, message, from, id, ts}, each id once
+ *   replay(messages, info) a login's replay, after "online": info {recovered, first}. recovered: the messages not
+ *                          seen yet, each id once; not recovered: the whole replay, which replaces what is shown
+ *   message(m)             a live message {thread, message, from, id, ts}, each id once
  *   ack(ref, id, ts)       our message with this ref is stored
  *   failed(ref, reason)    our message with this ref was refused
  *   notice(reason)         an error frame that names no message
- *   lost()                 the connection dropped: messages not acked yet may or may not be stored
+ *   lost()                 the connection dropped: messages not acked yet are sent again after the next login
  *   refused(reason)        the login was refused; the session has ended
  */
 export function openChat({ url, username, password, on }) {
   let secret = password;
   let socket = null;
-  let authenticated = false;
+  /** "login" (until {"auth":"ok"}), "replay" (until the recovery answer), "live"; null while no socket is open. */
+  let phase = null;
   let everOnline = false;
   let closed = false;
   let attempt = 0;
   let retryTimer = 0;
-  let lastId = 0; // the highest message id seen
+  let replay = [];
   let refCounter = 0;
-  const seen = new Set();
+  const tag = randomTag();
+  const resume = new ResumePoint();
+  const outbox = new Outbox();
+  /** ref → {resolve, reject} of a history page asked for */
+  const historyRequests = new Map();
   const emit = (name, ...args) => on[name]?.(...args);
 
   function connect() {
     emit('state', 'connecting');
-    authenticated = false;
+    phase = 'login';
     const ws = new WebSocket(url);
     socket = ws;
     ws.addEventListener('open', () => {
-      const login = { username, password: secret };
-      if (lastId > SINCE_OVERLAP) {
-        login.since = lastId - SINCE_OVERLAP;
-      }
-      ws.send(JSON.stringify(login));
+      ws.send(JSON.stringify({ username, password: secret, v: 2, ...resume.loginFields() }));
     });
     ws.addEventListener('message', (event) => {
       if (ws === socket) {
@@ -87,33 +106,67 @@ export function openChat({ url, username, password, on }) {
       return;
     }
 
-    if (!authenticated) {
+    if (phase === 'login') {
       if (frame.auth === 'ok') {
-        authenticated = true;
+        phase = 'replay';
         everOnline = true;
-        attempt = 0;
-        emit('state', 'online');
+        replay = [];
       } else if (typeof frame.error === 'string') {
         loginRefused(ws, frame.error);
       }
-      return;
-    }
-
-    if ('ack' in frame) {
-      remember(frame.id);
+    } else if (phase === 'replay' && isMessage(frame)) {
+      if (replay.length < REPLAY_MAX) {
+        replay.push(toMessage(frame));
+      }
+    } else if (phase === 'replay' && typeof frame.recovered === 'boolean') {
+      recovered(ws, frame);
+    } else if ('ack' in frame) {
+      resume.remember(frame.id);
+      const release = outbox.answered(frame.ack, frame.id);
       emit('ack', frame.ack, frame.id, frame.ts);
+      release.forEach((m) => emit('message', m));
+    } else if (Array.isArray(frame.history) && historyRequests.has(frame.ref)) {
+      historyRequests.get(frame.ref).resolve(frame.history.filter(isMessage).map(toMessage));
+      historyRequests.delete(frame.ref);
     } else if (typeof frame.error === 'string') {
-      if (typeof frame.ref === 'string') {
-        emit('failed', frame.ref, frame.error);
-      } else {
-        emit('notice', frame.error);
+      refusedFrame(frame.ref, frame.error);
+    } else if (isMessage(frame)) {
+      if (resume.isNew(frame.id)) {
+        resume.remember(frame.id);
+        emit('message', toMessage(frame));
       }
-    } else if (typeof frame.id === 'number' && typeof frame.thread === 'string' && typeof frame.message === 'string') {
-      if (seen.has(frame.id)) {
-        return;
-      }
-      remember(frame.id);
-      emit('message', { thread: frame.thread, message: frame.message, from: frame.from ?? frame.sender, id: frame.id, ts: frame.ts });
+    } else if (typeof frame.upTo === 'number') {
+      resume.advance(frame.upTo);
+    }
+  }
+
+  /** The recovery answer: shows the replay (what is new in it, or all of it when not recovered), resends, goes live. */
+  function recovered(ws, answer) {
+    const first = resume.epoch === null;
+    // Checked before the answer moves upTo past the replayed ids (and forgets them).
+    const fresh = answer.recovered ? replay.filter((m) => resume.isNew(m.id)) : replay;
+    replay = [];
+    resume.answered(answer);
+    phase = 'live';
+    attempt = 0;
+    emit('state', 'online');
+    emit('replay', outbox.sortReplay(fresh, username), { recovered: answer.recovered, first });
+    for (const frame of outbox.resends()) {
+      ws.send(JSON.stringify(frame));
+    }
+  }
+
+  function refusedFrame(ref, reason) {
+    const request = historyRequests.get(ref);
+    if (request) {
+      historyRequests.delete(ref);
+      request.reject(new Error(reason));
+    } else if (typeof ref === 'string') {
+      const release = outbox.answered(ref);
+      emit('failed', ref, reason);
+      release.forEach((m) => emit('message', m));
+    } else {
+      emit('notice', reason);
     }
   }
 
@@ -131,13 +184,17 @@ export function openChat({ url, username, password, on }) {
 
   function dropped(reason) {
     socket = null;
+    const wasLive = phase === 'live';
+    phase = null;
+    replay = [];
+    failHistoryRequests('connection lost');
     if (closed) {
       return;
     }
-    if (authenticated) {
+    outbox.dropped().forEach((m) => emit('message', m));
+    if (wasLive) {
       emit('lost');
     }
-    authenticated = false;
     const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt);
     // Half fixed, half random: many pages dropped at once do not all come back in the same instant.
     const retryInMs = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
@@ -146,26 +203,45 @@ export function openChat({ url, username, password, on }) {
     retryTimer = setTimeout(connect, retryInMs);
   }
 
-  function remember(id) {
-    if (typeof id !== 'number') {
-      return;
+  function failHistoryRequests(reason) {
+    for (const request of historyRequests.values()) {
+      request.reject(new Error(reason));
     }
-    lastId = Math.max(lastId, id);
-    seen.add(id);
-    if (seen.size > SEEN_IDS_MAX) {
-      // A Set iterates in insertion order: the first is the longest-held id.
-      seen.delete(seen.values().next().value);
-    }
+    historyRequests.clear();
   }
 
-  /** Sends a message; its ref, or null when not online (nothing was sent). */
+  function isLive() {
+    return phase === 'live' && socket?.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a message; its ref, or null when not online or too many wait for their answer (nothing was sent). */
   function send(thread, message) {
-    if (!authenticated || socket?.readyState !== WebSocket.OPEN) {
+    if (!isLive() || !outbox.hasRoom) {
       return null;
     }
-    const ref = `c${++refCounter}`;
+    const ref = `${tag}-${++refCounter}`;
+    outbox.sent(ref, thread, message);
     socket.send(JSON.stringify({ thread, message, ref }));
     return ref;
+  }
+
+  /**
+   * Asks for a page of history: the newest <limit> messages of <thread> (null: all threads) with an id below <before>
+   * (null: the newest). Resolves to the messages, oldest first; rejects with the server's reason, or when offline.
+   */
+  function history(thread, before, limit) {
+    if (!isLive()) {
+      return Promise.reject(new Error('offline'));
+    }
+    if (historyRequests.size >= HISTORY_REQUESTS_MAX) {
+      return Promise.reject(new Error('too many history requests at once'));
+    }
+    const ref = `h-${++refCounter}`;
+    const query = before === null ? { thread, limit } : { thread, before, limit };
+    return new Promise((resolve, reject) => {
+      historyRequests.set(ref, { resolve, reject });
+      socket.send(JSON.stringify({ history: query, ref }));
+    });
   }
 
   /** Ends the session for good and forgets the password. */
@@ -173,10 +249,12 @@ export function openChat({ url, username, password, on }) {
     closed = true;
     secret = null;
     clearTimeout(retryTimer);
+    outbox.clear();
+    failHistoryRequests('closed');
     socket?.close(1000, 'bye');
     socket = null;
   }
 
   connect();
-  return { send, close, get online() { return authenticated; } };
+  return { send, history, close, get online() { return phase === 'live'; } };
 }

@@ -97,6 +97,15 @@ public abstract class BrowserTestBase
         return page;
     }
 
+    /// <summary>A new page whose <c>/ws/chat</c> connections go through a <see cref="WebSocketRelay"/>, logged in as <paramref name="user"/>.</summary>
+    protected async Task<(ChatPage Page, WebSocketRelay Relay)> OpenRelayedPageAsync(ChatterServer server, string user)
+    {
+        var page = await OpenPageAsync(server);
+        var relay = await WebSocketRelay.AttachAsync(page.Page);
+        await page.LoginAsync(user, ChatterServer.DefaultUsers[user]);
+        return (page, relay);
+    }
+
     [TearDown]
     public async Task SaveScreenshotsAndCloseAsync()
     {

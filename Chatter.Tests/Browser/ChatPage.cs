@@ -32,6 +32,7 @@ public sealed class ChatPage
             var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             socket.Close += (_, _) => closed.TrySetResult();
             socket.FrameSent += (_, frame) => SentFrames.Enqueue(frame.Text ?? "");
+            socket.FrameReceived += (_, frame) => ReceivedFrames.Enqueue(frame.Text ?? "");
             lock (socketsClosed)
             {
                 socketsClosed.Add(closed.Task);
@@ -52,6 +53,9 @@ public sealed class ChatPage
     /// <summary>Text frames the page sent on any of its WebSockets, in order.</summary>
     public ConcurrentQueue<string> SentFrames { get; } = new();
 
+    /// <summary>Text frames the page received on any of its WebSockets, in order.</summary>
+    public ConcurrentQueue<string> ReceivedFrames { get; } = new();
+
     /// <summary>One task per WebSocket the page opened, in order, each completed when that socket closed.</summary>
     public IReadOnlyList<Task> SocketsClosed
     {
@@ -71,6 +75,11 @@ public sealed class ChatPage
     public ILocator Notice => Page.Locator("#notice");
 
     public ILocator ChatView => Page.Locator("#chat-view");
+
+    /// <summary>The notice that a reconnect could not bring back everything missed.</summary>
+    public ILocator GapNotice => Page.Locator("#gap-notice");
+
+    public ILocator LoadEarlier => Page.GetByRole(AriaRole.Button, new() { Name = "Load earlier messages" });
 
     public ILocator MessageBox => Page.Locator("#message");
 

@@ -5,7 +5,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Chatter.Tests.Browser;
 
-/// <summary>A dropped connection: the page logs in again with <c>since</c> and shows what it missed, once.</summary>
+/// <summary>
+/// A dropped connection: the page logs in again with "v": 2, <c>since</c> its last <c>upTo</c> and its <c>epoch</c>,
+/// and shows what it missed, once.
+/// </summary>
 [CancelAfter(180_000)]
 public class ChatPageReconnectTests : BrowserTestBase
 {
@@ -50,23 +53,34 @@ public class ChatPageReconnectTests : BrowserTestBase
                 }
             }
 
+            // Where the page will resume: the last upTo the server gave it (the recovery answer or a checkpoint), with
+            // the answer's epoch. Checkpoints come at most once a second, so it may well be below the highest id seen.
+            var received = page.ReceivedFrames.Select(f => JsonDocument.Parse(f).RootElement).ToList();
+            var resumeFrom = received.Last(f => f.TryGetProperty("upTo", out _)).GetProperty("upTo").GetInt64();
+            var epoch = received.Single(f => f.TryGetProperty("recovered", out _)).GetProperty("epoch").GetString();
+            Assert.That(resumeFrom, Is.InRange(0, seenId));
+
             var second = await StartServerAsync(
                 new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:{port}" }, directory, writeUsersFile: false);
             // Backoff is capped at 10 s (plus the attempt itself).
             await Expect(page.Status).ToHaveTextAsync("Online", new() { Timeout = 45_000 });
-            // The replay from since holds the last 50 messages seen again (the page's overlap), and the missed ones.
+            // The replay from upTo holds the messages seen above it again (dropped by their ids), and the missed ones.
             var expected = before.Select((_, i) => $"before {i}").Concat(missed.Select((_, i) => $"missed {i}")).ToArray();
             await Expect(page.Texts("general")).ToHaveTextAsync(expected);
             Assert.That(
                 await page.Messages("general").EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.id)"),
                 Is.EqualTo(before.Concat(missed).Select(id => id.ToString(CultureInfo.InvariantCulture))));
+            await Expect(page.GapNotice).ToBeHiddenAsync();
 
-            // Every login after the first asked for what came after the highest id seen, less the page's overlap of 50.
+            // Every login speaks v2; every one after the first resumes from that upTo and epoch.
             var logins = page.SentFrames.Select(f => JsonDocument.Parse(f).RootElement)
                 .Where(f => f.TryGetProperty("username", out _)).ToList();
             Assert.That(logins, Has.Count.GreaterThanOrEqualTo(2), "the page logged in again");
-            Assert.That(logins[0].TryGetProperty("since", out _), Is.False, "the first login asks for the whole history");
-            Assert.That(logins.Skip(1).Select(f => f.GetProperty("since").GetInt64()), Is.All.EqualTo(seenId - 50));
+            Assert.That(logins.Select(f => f.GetProperty("v").GetInt32()), Is.All.EqualTo(2));
+            Assert.That(logins[0].TryGetProperty("since", out _) || logins[0].TryGetProperty("epoch", out _), Is.False,
+                "the first login asks for the whole history");
+            Assert.That(logins.Skip(1).Select(f => (f.GetProperty("since").GetInt64(), f.GetProperty("epoch").GetString())),
+                Is.All.EqualTo((resumeFrom, epoch)));
 
             // And the conversation goes on both ways.
             await using var after = await second.LoginRawAsync("carol", since: missed[^1], cancellationToken: ct);
@@ -100,17 +114,16 @@ public class ChatPageReconnectTests : BrowserTestBase
             await raw.SendAndAckAsync("general", $"m{i}", $"r{i}", ct);
         }
 
-        var page = await OpenPageAsync(server);
-        var relay = await WebSocketRelay.AttachAsync(page.Page);
-        await page.LoginAsync("alice", ChatterServer.DefaultUsers["alice"]);
+        var (page, relay) = await OpenRelayedPageAsync(server, "alice");
         await Expect(page.Texts("general")).ToHaveCountAsync(55);
 
         // Carol's next message is stored, but held on its way to the page; the page's own message, stored after it,
         // is acked: the page has seen a higher id than the one it is missing (live ids of different senders may
-        // arrive out of order). Then the connection drops.
-        relay.Hold = frame => frame.Contains("\"from\":\"carol\"", StringComparison.Ordinal);
+        // arrive out of order). Then the connection drops. Checkpoints are held too: the server sends one covering
+        // carol's message only after that message, so none can reach the page before it.
+        relay.Hold = frame => frame.Contains("\"from\":\"carol\"", StringComparison.Ordinal) || WebSocketRelay.IsCheckpoint(frame);
         var late = await raw.SendAndAckAsync("general", "overtaken", "late", ct);
-        await relay.NextHeldAsync(TimeSpan.FromSeconds(20), ct);
+        await relay.NextHeldAsync(frame => frame.Contains("overtaken", StringComparison.Ordinal), TimeSpan.FromSeconds(20), ct);
         await page.SendAsync("mine");
         await Expect(page.Messages("general").Last).ToHaveAttributeAsync("data-state", "sent");
         Assert.That(long.Parse((await page.Messages("general").Last.GetAttributeAsync("data-id"))!, CultureInfo.InvariantCulture), Is.GreaterThan(late.Id));
@@ -120,5 +133,8 @@ public class ChatPageReconnectTests : BrowserTestBase
         await Expect(page.Status).ToHaveTextAsync("Online", new() { Timeout = 45_000 });
         await Expect(page.Texts("general")).ToHaveTextAsync([.. Enumerable.Range(0, 55).Select(i => $"m{i}"), "mine", "overtaken"]);
         await Expect(page.Messages("general").Last).ToHaveAttributeAsync("data-id", late.Id.ToString(CultureInfo.InvariantCulture));
+        var resumedFrom = relay.FromPage.Select(f => JsonDocument.Parse(f).RootElement)
+            .Where(f => f.TryGetProperty("username", out _)).Last().GetProperty("since").GetInt64();
+        Assert.That(resumedFrom, Is.LessThan(late.Id), "the page resumed from its last upTo, below the message it missed");
     }
 }

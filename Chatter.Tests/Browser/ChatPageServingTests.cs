@@ -12,6 +12,12 @@ public class ChatPageServingTests
     [TestCase("/index.html", "text/html")]
     [TestCase("/chat-page.js", "text/javascript")]
     [TestCase("/chat-connection.js", "text/javascript")]
+    [TestCase("/chat-resume.js", "text/javascript")]
+    [TestCase("/chat-outbox.js", "text/javascript")]
+    [TestCase("/chat-dom.js", "text/javascript")]
+    [TestCase("/chat-threads.js", "text/javascript")]
+    [TestCase("/chat-messages.js", "text/javascript")]
+    [TestCase("/chat-earlier.js", "text/javascript")]
     [TestCase("/chat.css", "text/css")]
     public async Task ThePageAndItsFilesAreServedWithSecurityHeaders(string path, string contentType, CancellationToken ct)
     {
