@@ -77,6 +77,7 @@ public static class FrameReader
         string? threadError = FrameError.ThreadRequired, messageError = FrameError.MessageRequired;
         JsonTokenType? presence = null;
         (HistoryQuery? Query, string? Error)? history = null;
+        (string? User, bool Given) kick = (null, false);
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -117,6 +118,11 @@ public static class FrameReader
                     reader.Read();
                     history = ReadHistory(ref reader);
                 }
+                else if (reader.ValueTextEquals("kick"u8))
+                {
+                    reader.Read();
+                    kick = (reader.TokenType == JsonTokenType.String ? reader.GetString() : null, true);
+                }
                 else if (reader.ValueTextEquals("ref"u8))
                 {
                     reader.Read();
@@ -151,6 +157,12 @@ public static class FrameReader
         {
             // {"history": {...}} and nothing of a chat frame (a chat frame's unknown "history" field is ignored, as any other).
             return asked.Query is { } query ? ChatFrameResult.HistoryRequest(query, reference) : ChatFrameResult.Refused(asked.Error!, reference);
+        }
+
+        if (kick.Given && threadError == FrameError.ThreadRequired && messageError == FrameError.MessageRequired)
+        {
+            // {"kick": "bob"} and nothing of a chat frame: an admin's kick.
+            return kick.User is { } user ? ChatFrameResult.KickRequest(user, reference) : ChatFrameResult.Refused(FrameError.KickNotString, reference);
         }
 
         if (threadError is not null)
@@ -235,4 +247,9 @@ public readonly record struct ChatFrameResult(ChatFrame? Frame, string? Error, s
     public HistoryQuery? History { get; init; }
 
     public static ChatFrameResult HistoryRequest(HistoryQuery query, string? reference) => new(null, null, reference) { History = query };
+
+    /// <summary>Set for <c>{"kick": "bob"}</c>: the client (an admin) asks to disconnect that user.</summary>
+    public string? Kick { get; init; }
+
+    public static ChatFrameResult KickRequest(string user, string? reference) => new(null, null, reference) { Kick = user };
 }

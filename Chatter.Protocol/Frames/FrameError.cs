@@ -22,5 +22,9 @@ public static class FrameError
     public const string HistoryBeforeNotInteger = "history before must be an integer or null";
     public const string HistoryLimitNotInteger = "history limit must be an integer";
     public const string ProtocolNotSupported = "protocol not supported";
+    public const string Kicked = "kicked";
+    public const string NotAllowed = "not allowed";
+    public const string UnknownUser = "unknown user";
+    public const string KickNotString = "kick must be a user name";
     public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";
 }

@@ -1,6 +1,7 @@
 using Chatter.Server.Backplane;
 using Chatter.Server.Configuration;
 using Chatter.Server.Delivery;
+using Chatter.Server.Moderation;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -60,7 +61,7 @@ public static class HubExtensions
         }
     }
 
-    /// <summary><c>/hubs/chat</c> for SignalR clients, bearer token required.</summary>
+    /// <summary><c>/hubs/chat</c> for SignalR clients, bearer token of a user who is not kicked required (403 for a kicked one).</summary>
     public static WebApplication MapChatterHub(this WebApplication app)
     {
         var delivery = app.Services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
@@ -68,7 +69,7 @@ public static class HubExtensions
         {
             // What the server buffers towards one SignalR client before its writes wait (then its send queue fills, bounded).
             connection.TransportMaxBufferSize = delivery.OutboundBufferBytes;
-        }).RequireAuthorization();
+        }).RequireAuthorization(NotKickedRequirement.PolicyName);
         SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
         SignalRClientScope.Mark(hub);
         return app;

@@ -5,6 +5,7 @@ namespace Chatter.Server.RawWebSocket;
 
 /// <summary>
 /// What <see cref="RawFrameBatcher"/> took: chat sends, or (when <see cref="Sends"/> is null) a request of its own with
-/// its <see cref="Ref"/>: a page of history when <see cref="History"/> is set, else the presence opt-in.
+/// its <see cref="Ref"/>: a page of history when <see cref="History"/> is set, an admin's kick of the user
+/// <see cref="Kick"/> when that is set, else the presence opt-in.
 /// </summary>
-public readonly record struct RawRequest(ChatSend[]? Sends, string? Ref, HistoryQuery? History = null);
+public readonly record struct RawRequest(ChatSend[]? Sends, string? Ref, HistoryQuery? History = null, string? Kick = null);

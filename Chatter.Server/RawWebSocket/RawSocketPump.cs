@@ -34,6 +34,7 @@ internal sealed class RawSocketPump : IRevocableConnection
     private readonly ILogger logger;
     private readonly string user;
     private readonly RawClose close = new();
+    private int revoked;
 
     public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, long? since, int maxFrameBytes, PipeOptions inputPipe, Outbox queue, ILogger logger)
     {
@@ -220,16 +221,22 @@ internal sealed class RawSocketPump : IRevocableConnection
     }
 
     /// <summary>
-    /// The user was removed from <c>users.json</c> or its password changed: <c>{"error": "invalid credentials"}</c> goes
-    /// out after what is queued, then the socket is closed with 1008.
+    /// The user was removed from <c>users.json</c>, its password changed, or it was kicked: the reason's frame
+    /// (<c>{"error": "invalid credentials"}</c>, <c>{"error": "kicked"}</c>) goes out after what is queued, then the
+    /// socket is closed with 1008. Once: a second call (a kick seen locally and again from Redis) does nothing.
     /// </summary>
-    public void Revoke()
+    public void Revoke(string reason)
     {
-        var frame = FrameWriter.InvalidCredentials.Span;
+        if (Interlocked.Exchange(ref revoked, 1) != 0)
+        {
+            return;
+        }
+
+        var frame = FrameWriter.Refusal(reason).Span;
         var records = ArrayPool<byte>.Shared.Rent(RawOutboundFrames.HeaderLength + frame.Length);
         var length = RawOutboundFrames.Write(records, RawOutboundFrames.Other, frame);
         queue.TryEnqueue(new Outbound(null, records.AsMemory(0, length), records));
-        EndHub(WebSocketCloseStatus.PolicyViolation, FrameError.InvalidCredentials);
+        EndHub(WebSocketCloseStatus.PolicyViolation, reason);
     }
 
     /// <summary>A stuck send: the socket is aborted at once (no close frame could get through).</summary>
