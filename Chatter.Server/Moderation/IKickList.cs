@@ -8,7 +8,8 @@ public interface IKickList
 {
     /// <summary>
     /// Kicks <paramref name="user"/> until <paramref name="until"/>: every connection of the user (on every node that
-    /// shares the list) is closed, and <see cref="KickedUntilAsync"/> answers <paramref name="until"/> until then.
+    /// shares the list) is closed, and <see cref="KickedUntilAsync"/> answers <paramref name="until"/> until then. The
+    /// latest kick of a user sets the end.
     /// </summary>
     ValueTask KickAsync(string user, DateTimeOffset until);
 

@@ -35,7 +35,8 @@ public sealed class MemoryKickList(UserRevocation revocation, TimeProvider time,
             }
         }
 
-        kicked.AddOrUpdate(user, until, (_, earlier) => earlier > until ? earlier : until);
+        // The latest kick sets the end, as the Redis key does.
+        kicked[user] = until;
     }
 
     /// <summary>When the kick of <paramref name="user"/> recorded here ends; null when there is none now.</summary>
