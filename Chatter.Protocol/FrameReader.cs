@@ -98,6 +98,7 @@ public static class FrameReader
         (HistoryQuery? Query, string? Error)? history = null;
         (ReadMarker? Marker, string? Error)? read = null;
         (string? Thread, string? Error)? typing = null;
+        (string? User, bool Given) kick = (null, false);
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -148,6 +149,11 @@ public static class FrameReader
                     reader.Read();
                     typing = reader.TokenType == JsonTokenType.String ? (reader.GetString(), null) : (null, FrameError.TypingNotString);
                 }
+                else if (reader.ValueTextEquals("kick"u8))
+                {
+                    reader.Read();
+                    kick = (reader.TokenType == JsonTokenType.String ? reader.GetString() : null, true);
+                }
                 else if (reader.ValueTextEquals("ref"u8))
                 {
                     reader.Read();
@@ -193,6 +199,12 @@ public static class FrameReader
         if (typing is { } typed && notChat)
         {
             return typed.Thread is { } name ? ChatFrameResult.TypingRequest(name, reference) : ChatFrameResult.Refused(typed.Error!, reference);
+        }
+
+        if (kick.Given && notChat)
+        {
+            // {"kick": "bob"} and nothing of a chat frame: an admin's kick.
+            return kick.User is { } user ? ChatFrameResult.KickRequest(user, reference) : ChatFrameResult.Refused(FrameError.KickNotString, reference);
         }
 
         if (threadError is not null)

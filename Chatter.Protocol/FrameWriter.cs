@@ -25,6 +25,22 @@ public static class FrameWriter
     /// <summary>A login refused because the server checks as many passwords at once as it allows, in the same style.</summary>
     public static ReadOnlyMemory<byte> ServerBusy { get; } = "{\"error\": \"server busy\"}"u8.ToArray();
 
+    /// <summary>
+    /// A kicked user's connection closing (then 1008), and a kicked user's login refused, in the same style
+    /// (<c>Chatter:KickMinutes</c>).
+    /// </summary>
+    public static ReadOnlyMemory<byte> Kicked { get; } = "{\"error\": \"kicked\"}"u8.ToArray();
+
+    /// <summary>The frame, in the login refusals' style, of a login refused or a connection cut off for <paramref name="reason"/> (a <see cref="Frames.FrameError"/> reason).</summary>
+    public static ReadOnlyMemory<byte> Refusal(string reason) => reason switch
+    {
+        Frames.FrameError.TooManyAttempts => TooManyAttempts,
+        Frames.FrameError.TooManyConnections => TooManyConnections,
+        Frames.FrameError.ServerBusy => ServerBusy,
+        Frames.FrameError.Kicked => Kicked,
+        _ => InvalidCredentials,
+    };
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
         // The frames are not embedded in HTML; keep non-ASCII text readable and frames short.
@@ -67,6 +83,25 @@ public static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary>
+    /// <c>{"ref":"k1","kicked":"bob","until":"..."}</c>: an admin's kick done (every connection of the user closed, its
+    /// logins refused until <paramref name="until"/>); <c>ref</c> only when the request had one.
+    /// </summary>
+    public static void WriteKicked(string? reference, string user, DateTimeOffset until, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        if (reference is not null)
+        {
+            writer.WriteString("ref"u8, reference);
+        }
+
+        writer.WriteString("kicked"u8, user);
+        WriteTimestamp(writer, "until"u8, until);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary><c>{"ack":"ref","id":17,"ts":"..."}</c>: the sender's confirmation that its message was stored.</summary>
     public static void WriteAck(string reference, ChatMessage message, IBufferWriter<byte> output)
     {
@@ -74,7 +109,7 @@ public static class FrameWriter
         writer.WriteStartObject();
         writer.WriteString("ack"u8, reference);
         writer.WriteNumber("id"u8, message.Id);
-        WriteTimestamp(writer, message.Ts);
+        WriteTimestamp(writer, "ts"u8, message.Ts);
         writer.WriteEndObject();
         writer.Flush();
     }
@@ -175,14 +210,14 @@ public static class FrameWriter
         writer.WriteString("from"u8, message.From);
         writer.WriteString("sender"u8, message.From);
         writer.WriteNumber("id"u8, message.Id);
-        WriteTimestamp(writer, message.Ts);
+        WriteTimestamp(writer, "ts"u8, message.Ts);
         writer.WriteEndObject();
     }
 
-    private static void WriteTimestamp(Utf8JsonWriter writer, DateTimeOffset ts)
+    private static void WriteTimestamp(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset ts)
     {
         Span<byte> buffer = stackalloc byte[UtcTimestampConverter.Length];
-        writer.WriteString("ts"u8, buffer[..UtcTimestampConverter.FormatUtf8(ts, buffer)]);
+        writer.WriteString(name, buffer[..UtcTimestampConverter.FormatUtf8(ts, buffer)]);
     }
 
     private static Utf8JsonWriter Rent(IBufferWriter<byte> output)

@@ -18,6 +18,17 @@ public sealed record ErrorResponse([property: JsonPropertyName("error")] string 
 /// <summary><c>GET /api/presence</c> answer: the users online, in ordinal order.</summary>
 public sealed record PresenceResponse([property: JsonPropertyName("users")] string[] Users);
 
+/// <summary><c>POST /api/admin/kick</c> body: the user to kick.</summary>
+public sealed record KickRequest([property: JsonPropertyName("user")] string? User);
+
+/// <summary>
+/// A kick done (<c>POST /api/admin/kick</c>'s answer, the hub's <c>Kick</c> result): the user whose connections were
+/// closed on every node, and when their logins are allowed again.
+/// </summary>
+public sealed record KickResponse(
+    [property: JsonPropertyName("user")] string User,
+    [property: JsonPropertyName("until"), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset Until);
+
 /// <summary>Source-generated JSON for the protocol's HTTP and hub types.</summary>
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(ChatMessage[]))]
@@ -29,4 +40,6 @@ public sealed record PresenceResponse([property: JsonPropertyName("users")] stri
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(PresenceResponse))]
+[JsonSerializable(typeof(KickRequest))]
+[JsonSerializable(typeof(KickResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -8,6 +8,7 @@ using Chatter.Server.History;
 using Chatter.Server.Hosting;
 using Chatter.Server.Hubs;
 using Chatter.Server.Limits;
+using Chatter.Server.Moderation;
 using Chatter.Server.RawWebSocket;
 
 namespace Chatter.Server;
@@ -29,6 +30,7 @@ public static class ChatterApp
         builder.AddChatterDelivery();            // Delivery/: send queues, outbound budget, send timeout
         builder.AddChatterHub();                 // Hubs/: SignalR, presence, lifetime manager; before the two below
         builder.AddChatterLimits();              // Limits/: logins, connections, message rate (Chatter:Limits), keep-alives, Kestrel, CORS
+        builder.AddChatterModeration();          // Moderation/: Chatter:Admins, Chatter:KickMinutes, the kick list; after the limits
         builder.AddChatterRawWebSocket();        // RawWebSocket/: the chatter-raw protocol for /ws/chat
         builder.AddChatterHealth();              // Health/: the shutdown check, after the components' own
         builder.AddChatterForwardedHeaders();    // Hosting/: Chatter:ForwardedHeaders
@@ -50,6 +52,7 @@ public static class ChatterApp
         app.MapChatterHub();                     // /hubs/chat
         app.MapChatterToken();                   // POST /api/token
         app.MapChatterPresence();                // GET /api/presence
+        app.MapChatterModeration();              // POST /api/admin/kick
         app.MapChatterHealth();                  // /healthz, /readyz
         app.MapChatterMetrics();                 // /metrics, when enabled
         return app;

@@ -29,4 +29,9 @@ public readonly record struct ChatFrameResult(ChatFrame? Frame, string? Error, s
     public string? Typing { get; init; }
 
     public static ChatFrameResult TypingRequest(string thread, string? reference) => new(null, null, reference) { Typing = thread };
+
+    /// <summary>Set for <c>{"kick": "bob"}</c>: the client (an admin) asks to disconnect that user.</summary>
+    public string? Kick { get; init; }
+
+    public static ChatFrameResult KickRequest(string user, string? reference) => new(null, null, reference) { Kick = user };
 }

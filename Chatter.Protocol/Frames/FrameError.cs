@@ -26,5 +26,9 @@ public static class FrameError
     public const string TypingNotString = "typing must be a thread name";
     public const string TooManyReadMarkers = "too many read markers";
     public const string ProtocolNotSupported = "protocol not supported";
+    public const string Kicked = "kicked";
+    public const string NotAllowed = "not allowed";
+    public const string UnknownUser = "unknown user";
+    public const string KickNotString = "kick must be a user name";
     public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";
 }

@@ -60,6 +60,7 @@ internal static class TokenEndpoint
                 {
                     FrameError.TooManyAttempts => StatusCodes.Status429TooManyRequests,
                     FrameError.ServerBusy => StatusCodes.Status503ServiceUnavailable,
+                    FrameError.Kicked => StatusCodes.Status403Forbidden,
                     _ => StatusCodes.Status401Unauthorized,
                 },
                 refusal.Reason);

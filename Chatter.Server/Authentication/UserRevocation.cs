@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Chatter.Protocol.Frames;
 using Log = Chatter.Server.Authentication.AuthenticationLog;
 
 namespace Chatter.Server.Authentication;
@@ -7,7 +8,8 @@ namespace Chatter.Server.Authentication;
 /// Cuts off the connections of users removed from <c>users.json</c> or whose password changed, as soon as this node
 /// re-reads the file. Every live connection, raw and SignalR, is registered here for its lifetime
 /// (<see cref="Register"/>, from the hub's connection lifecycle); tokens issued before the change are refused by
-/// <see cref="TokenService"/> (they carry the user's password stamp).
+/// <see cref="TokenService"/> (they carry the user's password stamp). An admin's kick cuts off a user's connections
+/// through <see cref="Cut"/>.
 /// </summary>
 public sealed class UserRevocation : IDisposable
 {
@@ -35,10 +37,26 @@ public sealed class UserRevocation : IDisposable
         // Revoked between its login and this registration: cut off now rather than kept.
         if (!users.Exists(user))
         {
-            connection.Revoke();
+            connection.Revoke(FrameError.InvalidCredentials);
         }
 
         return new Registration(this, connection);
+    }
+
+    /// <summary>Cuts off every live connection of <paramref name="user"/> on this node for <paramref name="reason"/>; returns how many.</summary>
+    public int Cut(string user, string reason)
+    {
+        var cut = 0;
+        foreach (var (connection, owner) in live)
+        {
+            if (string.Equals(owner, user, StringComparison.Ordinal))
+            {
+                connection.Revoke(reason);
+                cut++;
+            }
+        }
+
+        return cut;
     }
 
     public void Dispose() => users.UsersRevoked -= Revoke;
@@ -54,7 +72,7 @@ public sealed class UserRevocation : IDisposable
 
         foreach (var (connection, _) in cut)
         {
-            connection.Revoke();
+            connection.Revoke(FrameError.InvalidCredentials);
         }
     }
 

@@ -4,6 +4,7 @@ using Chatter.Server.Configuration;
 using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
 using Chatter.Server.History;
+using Chatter.Server.Moderation;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Log = Chatter.Server.Hubs.ChatHubLog;
@@ -22,6 +23,7 @@ public sealed partial class ChatHub(
     ChatterMetrics metrics,
     IPresence presence,
     IMessageRate rate,
+    Moderator moderator,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<ChatHub> logger) : Hub<IChatClient>

@@ -1,6 +1,7 @@
 using Chatter.Server.Backplane;
 using Chatter.Server.Configuration;
 using Chatter.Server.Delivery;
+using Chatter.Server.Moderation;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -67,7 +68,7 @@ public static class HubExtensions
         }
     }
 
-    /// <summary><c>/hubs/chat</c> for SignalR clients, bearer token required, stateful reconnect as <see cref="SignalROptions"/> say.</summary>
+    /// <summary><c>/hubs/chat</c> for SignalR clients, bearer token of a user who is not kicked required (403 for a kicked one), stateful reconnect as <see cref="SignalROptions"/> say.</summary>
     public static WebApplication MapChatterHub(this WebApplication app)
     {
         var delivery = app.Services.GetRequiredService<IOptions<DeliveryOptions>>().Value;
@@ -78,7 +79,7 @@ public static class HubExtensions
             connection.TransportMaxBufferSize = delivery.OutboundBufferBytes;
             // A client that asks for it (WithStatefulReconnect) resumes the same connection after its WebSocket drops.
             connection.AllowStatefulReconnects = signalR.StatefulReconnect;
-        }).RequireAuthorization();
+        }).RequireAuthorization(NotKickedRequirement.PolicyName);
         SignalRShutdown.TrackRequests(hub, app.Services.GetRequiredService<SignalRShutdown>());
         SignalRClientScope.Mark(hub);
         return app;

@@ -1,4 +1,5 @@
 using Chatter.Server.Authentication;
+using Chatter.Server.Delivery;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Chatter.Server.Limits;
@@ -13,8 +14,8 @@ internal sealed class RevocationHubFilter(UserRevocation revocation) : IHubFilte
     {
         var connection = context.Context;
         // A raw connection revokes itself (its error frame, then close 1008, through its socket's one writer); a SignalR
-        // connection is aborted (its client sees the connection close).
-        var registration = revocation.Register(connection.UserIdentifier!, connection.Features.Get<IRevocableConnection>() ?? new Aborting(connection));
+        // connection is refused (its client's connection closes with the reason).
+        var registration = revocation.Register(connection.UserIdentifier!, connection.Features.Get<IRevocableConnection>() ?? new Refusing(connection));
         connection.Items[typeof(RevocationHubFilter)] = registration;
         try
         {
@@ -40,9 +41,29 @@ internal sealed class RevocationHubFilter(UserRevocation revocation) : IHubFilte
         }
     }
 
-    /// <summary>A SignalR connection as <see cref="IRevocableConnection"/>: aborted.</summary>
-    private sealed class Aborting(HubCallerContext connection) : IRevocableConnection
+    /// <summary>
+    /// A SignalR connection as <see cref="IRevocableConnection"/>: after what is queued, a close whose error is the
+    /// reason (<see cref="IDelivery.Refuse"/>), then the connection ends (a client that does not read meets the send timeout).
+    /// </summary>
+    private sealed class Refusing(HubCallerContext connection) : IRevocableConnection
     {
-        public void Revoke() => connection.Abort();
+        private int revoked;
+
+        public void Revoke(string reason)
+        {
+            if (Interlocked.Exchange(ref revoked, 1) != 0)
+            {
+                return;
+            }
+
+            if (connection.Features.Get<IDelivery>() is { } delivery)
+            {
+                delivery.Refuse(reason);
+            }
+            else
+            {
+                connection.Abort();
+            }
+        }
     }
 }

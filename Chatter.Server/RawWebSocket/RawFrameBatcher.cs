@@ -9,8 +9,8 @@ namespace Chatter.Server.RawWebSocket;
 /// <summary>
 /// The batching step of <c>/ws/chat</c>: the chat frames a client sent back to back, already waiting together in the
 /// connection's input, become one request, so the store commits them together. The hub runs one call per connection at
-/// a time, so a sender whose frames went one call each would wait for one commit per frame. A presence or history request
-/// is never batched: it is a request of its own, in its place. Frames that are not chat messages (not JSON, binary) stay in the
+/// a time, so a sender whose frames went one call each would wait for one commit per frame. A presence, history or kick
+/// request is never batched: it is a request of its own, in its place. Frames that are not chat messages (not JSON, binary) stay in the
 /// batch in their places, so every frame is answered in the order it was sent.
 /// <para>
 /// Inbound frames are <c>[kind:1][length:4, little endian][payload]</c> as <see cref="WriteInboundFrame"/> writes them, so
@@ -39,7 +39,7 @@ public static class RawFrameBatcher
     }
 
     /// <summary>
-    /// Takes the next request from <paramref name="input"/>: a presence request alone, or the chat frames waiting in a row
+    /// Takes the next request from <paramref name="input"/>: a presence, history or kick request alone, or the chat frames waiting in a row
     /// (up to <see cref="MaxFrames"/>) as sends. False when no whole frame waits.
     /// </summary>
     public static bool TryTake(ref ReadOnlySequence<byte> input, out RawRequest request)
@@ -53,7 +53,7 @@ public static class RawFrameBatcher
         input = rest;
         if (IsRequestOfItsOwn(first))
         {
-            request = new RawRequest(null, first.Ref, first.History, first.Read, first.Typing);
+            request = new RawRequest(null, first.Ref, first.History, first.Read, first.Typing, first.Kick);
             return true;
         }
 
@@ -100,8 +100,9 @@ public static class RawFrameBatcher
         return true;
     }
 
-    /// <summary>A presence or history request: never batched, a call of its own in its place.</summary>
-    private static bool IsRequestOfItsOwn(ChatFrameResult frame) => frame.IsPresenceRequest || frame.History is not null || frame.Read is not null || frame.Typing is not null;
+    /// <summary>A presence, history, read marker, typing or kick request: never batched, a call of its own in its place.</summary>
+    private static bool IsRequestOfItsOwn(ChatFrameResult frame)
+        => frame.IsPresenceRequest || frame.History is not null || frame.Read is not null || frame.Typing is not null || frame.Kick is not null;
 
     private static ChatSend ToSend(ChatFrameResult result)
         => result.Frame is { } frame ? new ChatSend(frame.Thread, frame.Message, frame.Ref) : new ChatSend(null, null, result.Ref, result.Error);

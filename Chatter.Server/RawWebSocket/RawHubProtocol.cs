@@ -15,8 +15,9 @@ namespace Chatter.Server.RawWebSocket;
 /// Inbound, the frames waiting together become one request (<see cref="RawFrameBatcher"/>): chat frames one
 /// <see cref="ChatHub.SendMessages"/> call, whose answers (<see cref="SendResult"/> values, each with its frame's ref)
 /// are written back one per frame, in order: the ack (or nothing, for a frame without a ref) or the error. A presence
-/// request is a <see cref="ChatHub.SubscribePresence"/> call and a history request a <see cref="ChatHub.GetHistory"/> call
-/// (answered <c>{"ref","history":[...]}</c>); for these SignalR's invocation id is the frame's ref, as SignalR's own
+/// request is a <see cref="ChatHub.SubscribePresence"/> call, a history request a <see cref="ChatHub.GetHistory"/> call
+/// (answered <c>{"ref","history":[...]}</c>) and a kick a <see cref="ChatHub.Kick"/> call (answered
+/// <c>{"ref","kicked","until"}</c>); for these SignalR's invocation id is the frame's ref, as SignalR's own
 /// protocols use the id to match an answer to its call. Outbound, every frame is a record for the socket's writer
 /// loop (<see cref="RawOutboundFrames"/>).
 /// </para>
@@ -56,6 +57,7 @@ public sealed class RawHubProtocol : IHubProtocol
             { History: { } page } => new InvocationMessage(id, nameof(ChatHub.GetHistory), [page.Thread, page.Before, page.Limit]),
             { Read: { } marker } => new InvocationMessage(id, nameof(ChatHub.MarkRead), [marker.Thread, marker.Id]),
             { Typing: { } thread } => new InvocationMessage(id, nameof(ChatHub.Typing), [thread]),
+            { Kick: { } user } => new InvocationMessage(id, nameof(ChatHub.Kick), [user]),
             _ => new InvocationMessage(id, nameof(ChatHub.SubscribePresence), []),
         };
         return true;
@@ -108,6 +110,9 @@ public sealed class RawHubProtocol : IHubProtocol
                 break;
             case CompletionMessage { Result: HubAnswer<IReadOnlyList<ChatMessage>> { Result: { } page } } completion:
                 Write(output, RawOutboundFrames.Other, (Reference(completion.InvocationId), page), static (state, buffer) => FrameWriter.WriteHistory(state.Item1, state.page, buffer));
+                break;
+            case CompletionMessage { Result: HubAnswer<KickResponse> { Result: { } kicked } } completion:
+                Write(output, RawOutboundFrames.Other, (Reference(completion.InvocationId), kicked), static (state, buffer) => FrameWriter.WriteKicked(state.Item1, state.kicked.User, state.kicked.Until, buffer));
                 break;
             case CloseMessage { Error: not null }:
                 RawOutboundFrames.Write(output, RawOutboundFrames.ServerError, []);

@@ -99,21 +99,21 @@ internal sealed class RawLogin(
         if (kind != WebSocketMessageKind.Text || !FrameReader.TryReadLogin(reader.Message.Span, out var login))
         {
             var malformed = await credentials.RefuseMalformedAsync(remote);
-            await RefuseAsync(socket, null, remote, "not a login frame", Reply(malformed.Reason), WebSocketCloseStatus.PolicyViolation);
+            await RefuseAsync(socket, null, remote, "not a login frame", FrameWriter.Refusal(malformed.Reason), WebSocketCloseStatus.PolicyViolation);
             return null;
         }
 
         if (await credentials.CheckAsync(remote, login.Username, login.Password) is { } refusal)
         {
             var status = refusal.Reason == FrameError.ServerBusy ? TryAgainLater : WebSocketCloseStatus.PolicyViolation;
-            await RefuseAsync(socket, users.LoggableName(login.Username), remote, refusal.Reason, Reply(refusal.Reason), status);
+            await RefuseAsync(socket, users.LoggableName(login.Username), remote, refusal.Reason, FrameWriter.Refusal(refusal.Reason), status);
             return null;
         }
 
         var slot = await connections.TryAcquireAsync(login.Username);
         if (slot is null)
         {
-            await RefuseAsync(socket, login.Username, remote, FrameError.TooManyConnections, FrameWriter.TooManyConnections, WebSocketCloseStatus.PolicyViolation);
+            await RefuseAsync(socket, login.Username, remote, FrameError.TooManyConnections, FrameWriter.Refusal(FrameError.TooManyConnections), WebSocketCloseStatus.PolicyViolation);
             return null;
         }
 
@@ -131,13 +131,6 @@ internal sealed class RawLogin(
 
         return (login.Username, new ChatConnectionFeature("raw", login.Since, login.Version, login.Epoch), slot);
     }
-
-    private static ReadOnlyMemory<byte> Reply(string reason) => reason switch
-    {
-        FrameError.TooManyAttempts => FrameWriter.TooManyAttempts,
-        FrameError.ServerBusy => FrameWriter.ServerBusy,
-        _ => FrameWriter.InvalidCredentials,
-    };
 
     /// <summary>
     /// Refuses the login: the reply frame, then the close. <paramref name="user"/> is logged only when it names a real

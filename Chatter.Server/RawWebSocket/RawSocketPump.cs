@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
@@ -34,6 +33,7 @@ internal sealed class RawSocketPump : IRevocableConnection
     private readonly ILogger logger;
     private readonly string user;
     private readonly RawClose close = new();
+    private Farewell? farewell;
 
     public RawSocketPump(WebSocket socket, HttpContext upgrade, string user, ChatConnectionFeature resume, int maxFrameBytes, PipeOptions inputPipe, Outbox queue, ILogger logger)
     {
@@ -169,6 +169,11 @@ internal sealed class RawSocketPump : IRevocableConnection
             return;
         }
 
+        if (Volatile.Read(ref farewell) is { } last && !await TrySendLastAsync(last.Frame))
+        {
+            return;
+        }
+
         await CloseOutputAsync();
     }
 
@@ -188,6 +193,21 @@ internal sealed class RawSocketPump : IRevocableConnection
                 queue.SendStarted();
                 await send;
             }
+        }
+    }
+
+    /// <summary>Sends the revocation's frame once the queue is done; false when the socket is gone.</summary>
+    private async Task<bool> TrySendLastAsync(ReadOnlyMemory<byte> frame)
+    {
+        try
+        {
+            await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            return true;
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Log.SocketEnded(logger, connection.ConnectionId, "send ended", ex);
+            return false;
         }
     }
 
@@ -220,16 +240,17 @@ internal sealed class RawSocketPump : IRevocableConnection
     }
 
     /// <summary>
-    /// The user was removed from <c>users.json</c> or its password changed: <c>{"error": "invalid credentials"}</c> goes
-    /// out after what is queued, then the socket is closed with 1008.
+    /// The user was removed from <c>users.json</c>, its password changed, or it was kicked: the hub's side ends, and
+    /// the reason's frame (<c>{"error": "invalid credentials"}</c>, <c>{"error": "kicked"}</c>) is the last frame the
+    /// socket sends, after whatever the hub wrote until it ended (an admin's ack of their own kick among them), then the
+    /// socket is closed with 1008. Once: a second call (a kick seen locally and again from Redis) does nothing.
     /// </summary>
-    public void Revoke()
+    public void Revoke(string reason)
     {
-        var frame = FrameWriter.InvalidCredentials.Span;
-        var records = ArrayPool<byte>.Shared.Rent(RawOutboundFrames.HeaderLength + frame.Length);
-        var length = RawOutboundFrames.Write(records, RawOutboundFrames.Other, frame);
-        queue.TryEnqueue(new Outbound(null, records.AsMemory(0, length), records));
-        EndHub(WebSocketCloseStatus.PolicyViolation, FrameError.InvalidCredentials);
+        if (Interlocked.CompareExchange(ref farewell, new Farewell(FrameWriter.Refusal(reason)), null) is null)
+        {
+            EndHub(WebSocketCloseStatus.PolicyViolation, reason);
+        }
     }
 
     /// <summary>A stuck send: the socket is aborted at once (no close frame could get through).</summary>
@@ -252,6 +273,9 @@ internal sealed class RawSocketPump : IRevocableConnection
             await loop;
         }
     }
+
+    /// <summary>The frame a revoked connection sends last.</summary>
+    private sealed record Farewell(ReadOnlyMemory<byte> Frame);
 
     private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }

@@ -88,7 +88,7 @@ public class RawConnectionContextTests
 
     private sealed class NotRevoked : Chatter.Server.Authentication.IRevocableConnection
     {
-        public void Revoke()
+        public void Revoke(string reason)
         {
         }
     }
