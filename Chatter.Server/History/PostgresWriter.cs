@@ -47,8 +47,11 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
     /// <summary>Why the loop stopped when it stopped other than by <see cref="StopAsync"/>; null while it runs.</summary>
     public Exception? Fault => fault;
 
-    /// <summary>Test seam: awaited with the batch size inside each batch's transaction, after its ids are taken, before the commit.</summary>
-    internal Func<int, Task>? BatchWriting { get; set; }
+    /// <summary>
+    /// Test seam: awaited with the writer's connection and the batch size inside each batch's transaction, after its rows
+    /// are written, before the commit.
+    /// </summary>
+    internal Func<NpgsqlConnection, int, Task>? BatchWriting { get; set; }
 
     public void Start() => loop = Task.Run(WriteLoopAsync);
 
@@ -243,7 +246,7 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
 
         if (BatchWriting is { } seam)
         {
-            await seam(batch.Count);
+            await seam(connection, batch.Count);
         }
 
         await transaction.CommitAsync(CancellationToken.None);
