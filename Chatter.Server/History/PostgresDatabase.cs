@@ -16,6 +16,9 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
         // Never the password: this names the database in logs and errors.
         Name = $"{builder.Host}:{builder.Port}/{builder.Database ?? builder.Username}";
+        // Every statement is a short index seek; PostgreSQL's JIT, triggered by cost estimates (high on tables autovacuum
+        // has not analyzed yet), would spend hundreds of milliseconds compiling each replay. Off for Chatter's sessions.
+        builder.Options = $"{builder.Options} -c jit=off".Trim();
         source = NpgsqlDataSource.Create(builder.ConnectionString);
     }
 

@@ -88,7 +88,7 @@ internal sealed class PostgresQueries(PostgresDatabase database)
         /// </summary>
         public const string Replay = """
             SELECT c.last_id, m.id, m.thread, m.message, m.sender, m.ts
-            FROM message_ids c
+            FROM (SELECT last_id FROM message_ids LIMIT 1) c
             LEFT JOIN LATERAL (
                 SELECT p.id, p.thread, p.message, p.sender, p.ts
                 FROM (SELECT name FROM threads WHERE last_id > @since ORDER BY last_id DESC LIMIT @total) t
