@@ -84,7 +84,8 @@ internal sealed class PostgresQueries(PostgresDatabase database)
         /// snapshot: the writers commit in id order (see <see cref="PostgresWriter"/>), so every id at or below it is in
         /// this snapshot and every later message gets a greater one (retention deletes rows, never lowers the counter).
         /// The threads with anything newer than since, newest first (at most <c>total</c> of them can contribute), and of
-        /// each its newest <c>per_thread</c> messages; one row with no message when there are none.
+        /// each its newest <c>per_thread</c> messages, and of those the newest <c>total</c> (so only they cross the network);
+        /// one row with no message when there are none.
         /// </summary>
         public const string Replay = """
             SELECT c.last_id, m.id, m.thread, m.message, m.sender, m.ts
@@ -95,6 +96,7 @@ internal sealed class PostgresQueries(PostgresDatabase database)
                 CROSS JOIN LATERAL (
                     SELECT id, thread, message, sender, ts FROM messages
                     WHERE thread = t.name AND id > @since ORDER BY id DESC LIMIT @per_thread) p
+                ORDER BY p.id DESC LIMIT @total
             ) m ON true;
             """;
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using Log = Chatter.Server.History.HistoryLog;
 
 namespace Chatter.Server.History;
 
@@ -49,33 +48,8 @@ internal sealed class PostgresRetention(PostgresDatabase database, HistoryOption
         }, cancellationToken);
 
     /// <summary>Prunes every <c>PruneIntervalSeconds</c> until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                try
-                {
-                    var deleted = await PruneAsync(cancellationToken);
-                    if (deleted > 0)
-                    {
-                        Log.Pruned(logger, deleted);
-                    }
-                }
-                catch (ChatHistoryException ex)
-                {
-                    Log.PruneFailed(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown: the timer's wait (or a chunk's command) is cancelled; a chunk is its own transaction, so nothing is
-            // half done.
-        }
-    }
+    public Task RunAsync(CancellationToken cancellationToken)
+        => RetentionLoop.RunAsync(PruneAsync, TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time, logger, cancellationToken);
 
     private async Task<long> DeleteInChunksAsync(NpgsqlConnection connection, string condition, Action<NpgsqlCommand> bind, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Chatter.Protocol;
 using Npgsql;
 using Log = Chatter.Server.History.HistoryLog;
@@ -29,27 +28,34 @@ namespace Chatter.Server.History;
 /// </summary>
 internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider time, ILogger logger)
 {
-    private const int MaxBatch = 512;
-
-    private const string AllocateIds = "UPDATE message_ids SET last_id = last_id + @count RETURNING last_id;";
-    private const string InsertMessages = "INSERT INTO messages (id, thread, message, sender, ts) SELECT * FROM unnest(@ids, @threads, @messages, @senders, @ts);";
-    private const string TouchThreads = """
-        INSERT INTO threads (name, last_id, count) SELECT * FROM unnest(@names, @last_ids, @counts)
-        ON CONFLICT (name) DO UPDATE SET last_id = EXCLUDED.last_id, count = threads.count + EXCLUDED.count;
+    /// <summary>
+    /// A batch in one statement: take the ids (the counter's row lock, held to the commit), insert the messages numbered
+    /// after the counter's old value in the order queued, and update each thread's row once (in name order, as retention
+    /// locks them, so the two never deadlock). Returns the id before the batch's first.
+    /// </summary>
+    private const string WriteBatch = """
+        WITH ids AS (UPDATE message_ids SET last_id = last_id + @count RETURNING last_id - @count AS before),
+        stored AS (
+            INSERT INTO messages (id, thread, message, sender, ts)
+            SELECT ids.before + u.n, u.thread, u.message, u.sender, @ts
+            FROM ids, unnest(@threads, @messages, @senders) WITH ORDINALITY AS u(thread, message, sender, n)),
+        touched AS (
+            INSERT INTO threads (name, last_id, count)
+            SELECT u.name, ids.before + u.last, u.count FROM ids, unnest(@names, @lasts, @counts) AS u(name, last, count)
+            ON CONFLICT (name) DO UPDATE SET last_id = EXCLUDED.last_id, count = threads.count + EXCLUDED.count)
+        SELECT before FROM ids;
         """;
 
-    private readonly Channel<PendingAppend> appends = Channel.CreateBounded<PendingAppend>(
-        new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly AppendQueue appends = new();
     private readonly FailureThrottle failures = new(time, TimeSpan.FromSeconds(10));
-    private volatile Exception? fault;
     private Task? loop;
 
     /// <summary>Why the loop stopped when it stopped other than by <see cref="StopAsync"/>; null while it runs.</summary>
-    public Exception? Fault => fault;
+    public Exception? Fault => appends.Fault;
 
     /// <summary>
-    /// Test seam: awaited with the writer's connection and the batch size inside each batch's transaction, after its rows
-    /// are written, before the commit.
+    /// Test seam: awaited with the writer's connection and the batch size before each batch is sent (while it waits, the
+    /// next batch gathers in the queue).
     /// </summary>
     internal Func<NpgsqlConnection, int, Task>? BatchWriting { get; set; }
 
@@ -58,7 +64,7 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
     /// <summary>Stores what was accepted so far, then ends the loop.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        appends.Writer.TryComplete();
+        appends.Complete();
         if (loop is not null)
         {
             await loop.WaitAsync(cancellationToken);
@@ -66,43 +72,22 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
     }
 
     /// <summary>Refuses appends from now on (the store is being disposed).</summary>
-    public void Complete() => appends.Writer.TryComplete();
+    public void Complete() => appends.Complete();
 
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
     {
-        if (fault is { } stopped)
-        {
-            throw Stopped(stopped);
-        }
-
         // Refused here, alone: in a batch it would fail every other sender's message with it.
         if ((PostgresText.Refusal(thread) ?? PostgresText.Refusal(message) ?? PostgresText.Refusal(from)) is { } refusal)
         {
-            throw new ChatHistoryException($"message not stored: {refusal}");
+            return ValueTask.FromException<ChatMessage>(new ChatHistoryException($"message not stored: {refusal}"));
         }
 
-        var pending = new PendingAppend(thread, message, from);
-        if (!appends.Writer.TryWrite(pending))
-        {
-            try
-            {
-                await appends.Writer.WriteAsync(pending, cancellationToken);
-            }
-            catch (ChannelClosedException ex)
-            {
-                throw fault is { } failed ? Stopped(failed) : new ChatHistoryException("the history store is shutting down", ex);
-            }
-        }
-
-        return await pending.Completion.Task;
+        return appends.AppendAsync(thread, message, from, cancellationToken);
     }
-
-    private static ChatHistoryException Stopped(Exception fault)
-        => new("message not stored: the history writer has stopped", fault);
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<PendingAppend>(MaxBatch);
+        var batch = new List<PendingAppend>(AppendQueue.MaxBatch);
         try
         {
             await RunAsync(batch);
@@ -111,43 +96,26 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
         {
             // Not shutdown (that ends RunAsync normally) nor PostgreSQL (RunAsync handles it): the writer is dead. Refuse
             // from now on rather than let anyone wait.
-            fault = ex;
-            appends.Writer.TryComplete(ex);
             Log.PostgresWriterStopped(logger, database.Name, ex);
-            var failure = Stopped(ex);
-            foreach (var pending in batch)
-            {
-                pending.Completion.TrySetException(failure);
-            }
-
-            // Completed above, so nothing more can be written: these are all that still wait.
-            while (appends.Reader.TryRead(out var waiting))
-            {
-                waiting.Completion.TrySetException(failure);
-            }
+            appends.Fail(ex, batch);
         }
     }
 
     private async Task RunAsync(List<PendingAppend> batch)
     {
-        var reader = appends.Reader;
-        var stored = new List<ChatMessage>(MaxBatch);
+        var stored = new List<ChatMessage>(AppendQueue.MaxBatch);
         NpgsqlConnection? connection = null;
         try
         {
             // No token: the loop ends when the channel is completed and drained (StopAsync), never half way.
-            while (await reader.WaitToReadAsync())
+            while (await appends.WaitToReadAsync())
             {
-                batch.Clear();
+                appends.TakeBatch(batch);
                 stored.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var next))
-                {
-                    batch.Add(next);
-                }
 
                 try
                 {
-                    connection ??= await database.OpenAsync(CancellationToken.None);
+                    connection ??= await OpenAsync();
                     await WriteAsync(connection, batch, stored);
                 }
                 catch (Exception ex) when (PostgresDatabase.IsFailure(ex))
@@ -165,11 +133,7 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
                     }
 
                     database.Forget(ex);
-                    var failure = new ChatHistoryException("message not stored", ex);
-                    foreach (var pending in batch)
-                    {
-                        pending.Completion.TrySetException(failure);
-                    }
+                    AppendQueue.FailBatch(batch, new ChatHistoryException("message not stored", ex));
 
                     batch.Clear();
                     continue;
@@ -192,74 +156,80 @@ internal sealed class PostgresWriter(PostgresDatabase database, TimeProvider tim
         }
     }
 
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = await database.OpenAsync(CancellationToken.None);
+        try
+        {
+            await using var durable = new NpgsqlCommand("SET synchronous_commit TO on;", connection);
+            await durable.ExecuteNonQueryAsync(CancellationToken.None);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     private async Task WriteAsync(NpgsqlConnection connection, List<PendingAppend> batch, List<ChatMessage> stored)
     {
-        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
-        long last;
-        await using (var allocate = new NpgsqlCommand(AllocateIds, connection, transaction))
-        {
-            // Takes the counter's row lock until the commit: see the class comment.
-            allocate.Parameters.AddWithValue("count", (long)batch.Count);
-            last = (long)(await allocate.ExecuteScalarAsync(CancellationToken.None))!;
-        }
-
-        var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
-        var ids = new long[batch.Count];
-        var threads = new string[batch.Count];
-        var messages = new string[batch.Count];
-        var senders = new string[batch.Count];
-        var ts = new long[batch.Count];
-        var touched = new Dictionary<string, (long LastId, long Count)>(StringComparer.Ordinal);
-        var first = last - batch.Count + 1;
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var pending = batch[i];
-            ids[i] = first + i;
-            threads[i] = pending.Thread;
-            messages[i] = pending.Message;
-            senders[i] = pending.From;
-            ts[i] = now.ToUnixTimeMilliseconds();
-            touched[pending.Thread] = (ids[i], touched.GetValueOrDefault(pending.Thread).Count + 1);
-            stored.Add(new ChatMessage(pending.Thread, pending.Message, pending.From, ids[i], now));
-        }
-
-        await using (var write = new NpgsqlBatch(connection, transaction))
-        {
-            // Explicit, whatever the server's or the role's default: the commit returns once its WAL is on disk.
-            write.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO on;"));
-            var insert = new NpgsqlBatchCommand(InsertMessages);
-            insert.Parameters.AddWithValue("ids", ids);
-            insert.Parameters.AddWithValue("threads", threads);
-            insert.Parameters.AddWithValue("messages", messages);
-            insert.Parameters.AddWithValue("senders", senders);
-            insert.Parameters.AddWithValue("ts", ts);
-            write.BatchCommands.Add(insert);
-            // Thread rows are locked in name order, as retention locks them, so the two never deadlock.
-            var rows = touched.OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
-            var touch = new NpgsqlBatchCommand(TouchThreads);
-            touch.Parameters.AddWithValue("names", rows.Select(t => t.Key).ToArray());
-            touch.Parameters.AddWithValue("last_ids", rows.Select(t => t.Value.LastId).ToArray());
-            touch.Parameters.AddWithValue("counts", rows.Select(t => t.Value.Count).ToArray());
-            write.BatchCommands.Add(touch);
-            await write.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-
         if (BatchWriting is { } seam)
         {
             await seam(connection, batch.Count);
         }
 
-        await transaction.CommitAsync(CancellationToken.None);
-    }
+        var now = UtcTimestampConverter.Truncate(time.GetUtcNow());
+        var threads = new string[batch.Count];
+        var messages = new string[batch.Count];
+        var senders = new string[batch.Count];
+        // Each thread's last message in the batch (1-based) and its count.
+        var touched = new Dictionary<string, (long Last, long Count)>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            threads[i] = batch[i].Thread;
+            messages[i] = batch[i].Message;
+            senders[i] = batch[i].From;
+            touched[batch[i].Thread] = (i + 1, touched.GetValueOrDefault(batch[i].Thread).Count + 1);
+        }
 
-    private sealed class PendingAppend(string thread, string message, string from)
-    {
-        public string Thread { get; } = thread;
+        var rows = touched.OrderBy(t => t.Key, StringComparer.Ordinal).ToArray();
+        // The whole transaction in one round trip, so the counter's lock is held for the statement and the commit's WAL
+        // flush, not for round trips: other nodes wait that much less. synchronous_commit is set in the transaction
+        // itself (and for the session at open), whatever the server's, database's or role's default.
+        await using var write = new NpgsqlBatch(connection);
+        write.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN;"));
+        write.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit TO on;"));
+        var insert = new NpgsqlBatchCommand(WriteBatch);
+        insert.Parameters.AddWithValue("count", (long)batch.Count);
+        insert.Parameters.AddWithValue("ts", now.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("threads", threads);
+        insert.Parameters.AddWithValue("messages", messages);
+        insert.Parameters.AddWithValue("senders", senders);
+        insert.Parameters.AddWithValue("names", rows.Select(t => t.Key).ToArray());
+        insert.Parameters.AddWithValue("lasts", rows.Select(t => t.Value.Last).ToArray());
+        insert.Parameters.AddWithValue("counts", rows.Select(t => t.Value.Count).ToArray());
+        write.BatchCommands.Add(insert);
+        write.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT;"));
 
-        public string Message { get; } = message;
+        // An error anywhere throws here, and PostgreSQL skips the rest of the batch (the COMMIT with it): nothing is stored.
+        long? before = null;
+        await using (var reader = await write.ExecuteReaderAsync(CancellationToken.None))
+        {
+            do
+            {
+                if (reader.FieldCount == 1 && await reader.ReadAsync(CancellationToken.None))
+                {
+                    before = reader.GetInt64(0);
+                }
+            }
+            while (await reader.NextResultAsync(CancellationToken.None));
+        }
 
-        public string From { get; } = from;
-
-        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = (before ?? throw new InvalidOperationException("the batch statement returned no id")) + 1;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            stored.Add(new ChatMessage(batch[i].Thread, batch[i].Message, batch[i].From, first + i, now));
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Chatter.Protocol;
 using Microsoft.Data.Sqlite;
 using Log = Chatter.Server.History.HistoryLog;
@@ -17,16 +16,12 @@ namespace Chatter.Server.History;
 /// </summary>
 internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, ILogger logger)
 {
-    private const int MaxBatch = 512;
-
-    private readonly Channel<PendingAppend> appends = Channel.CreateBounded<PendingAppend>(
-        new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly AppendQueue appends = new();
     private readonly FailureThrottle failures = new(time, TimeSpan.FromSeconds(10));
-    private volatile Exception? fault;
     private Task? loop;
 
     /// <summary>Why the loop stopped when it stopped other than by <see cref="StopAsync"/>; null while it runs.</summary>
-    public Exception? Fault => fault;
+    public Exception? Fault => appends.Fault;
 
     /// <summary>Test seam: called with the batch size inside each batch's transaction, before the commit.</summary>
     internal Action<int>? BatchWriting { get; set; }
@@ -37,7 +32,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
     /// <summary>Stores what was accepted so far, then ends the loop.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        appends.Writer.TryComplete();
+        appends.Complete();
         if (loop is not null)
         {
             await loop.WaitAsync(cancellationToken);
@@ -45,37 +40,14 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
     }
 
     /// <summary>Refuses appends from now on (the store is being disposed).</summary>
-    public void Complete() => appends.Writer.TryComplete();
+    public void Complete() => appends.Complete();
 
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
-    {
-        if (fault is { } stopped)
-        {
-            throw Stopped(stopped);
-        }
-
-        var pending = new PendingAppend(thread, message, from);
-        if (!appends.Writer.TryWrite(pending))
-        {
-            try
-            {
-                await appends.Writer.WriteAsync(pending, cancellationToken);
-            }
-            catch (ChannelClosedException ex)
-            {
-                throw fault is { } failed ? Stopped(failed) : new ChatHistoryException("the history store is shutting down", ex);
-            }
-        }
-
-        return await pending.Completion.Task;
-    }
-
-    private static ChatHistoryException Stopped(Exception fault)
-        => new("message not stored: the history writer has stopped", fault);
+    public ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+        => appends.AppendAsync(thread, message, from, cancellationToken);
 
     private void WriteLoop()
     {
-        var batch = new List<PendingAppend>(MaxBatch);
+        var batch = new List<PendingAppend>(AppendQueue.MaxBatch);
         try
         {
             Run(batch);
@@ -83,20 +55,8 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
         catch (Exception ex)
         {
             // Not shutdown (that ends Run normally): the writer is dead. Refuse from now on rather than let anyone wait.
-            fault = ex;
-            appends.Writer.TryComplete(ex);
             Log.WriterStopped(logger, database.FilePath, ex);
-            var failure = Stopped(ex);
-            foreach (var pending in batch)
-            {
-                pending.Completion.TrySetException(failure);
-            }
-
-            // Completed above, so nothing more can be written: these are all that still wait.
-            while (appends.Reader.TryRead(out var waiting))
-            {
-                waiting.Completion.TrySetException(failure);
-            }
+            appends.Fail(ex, batch);
         }
     }
 
@@ -121,20 +81,15 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
         var touchId = touch.Parameters.Add("$id", SqliteType.Integer);
         var touchCount = touch.Parameters.Add("$count", SqliteType.Integer);
 
-        var stored = new List<ChatMessage>(MaxBatch);
+        var stored = new List<ChatMessage>(AppendQueue.MaxBatch);
         var touched = new Dictionary<string, (long LastId, int Count)>(StringComparer.Ordinal);
-        var reader = appends.Reader;
 
         // This loop owns a dedicated thread (LongRunning): waiting on it blocks no pool thread.
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (appends.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            batch.Clear();
+            appends.TakeBatch(batch);
             stored.Clear();
             touched.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
 
             try
             {
@@ -174,11 +129,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
                     Log.AppendFailed(logger, database.FilePath, batch.Count, suppressed, ex);
                 }
 
-                var failure = new ChatHistoryException("message not stored", ex);
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(failure);
-                }
+                AppendQueue.FailBatch(batch, new ChatHistoryException("message not stored", ex));
 
                 continue;
             }
@@ -190,16 +141,5 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeProvider time, I
 
             batch.Clear();
         }
-    }
-
-    private sealed class PendingAppend(string thread, string message, string from)
-    {
-        public string Thread { get; } = thread;
-
-        public string Message { get; } = message;
-
-        public string From { get; } = from;
-
-        public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

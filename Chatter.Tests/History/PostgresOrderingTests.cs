@@ -130,7 +130,7 @@ public sealed class PostgresOrderingTests : PostgresTestBase
 
         await history.AppendAsync("t", "durable", "u", ct);
 
-        Assert.That(seen, Is.EqualTo(new[] { "on" }), "in the writer's transaction");
+        Assert.That(seen, Is.EqualTo(new[] { "on" }), "in the writer's session (each transaction sets it again with SET LOCAL)");
         await using var other = new NpgsqlConnection(database);
         await other.OpenAsync(ct);
         await using var show = new NpgsqlCommand("SHOW synchronous_commit;", other);
