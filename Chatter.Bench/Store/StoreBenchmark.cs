@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace Chatter.Bench.Store;
 
 /// <summary>
-/// <c>store --rows N [--threads T] [--writers W] [--path FILE | --redis HOST:PORT]</c>: appends N messages through the real
-/// <see cref="SqliteChatHistory"/> (group commit) or <see cref="RedisChatHistory"/> from W concurrent writers, then times the login replay and
+/// <c>store --rows N [--threads T] [--writers W] [--path FILE | --redis HOST:PORT | --postgres CONNECTION-STRING]</c>: appends
+/// N messages through the real <see cref="SqliteChatHistory"/> (group commit), <see cref="RedisChatHistory"/> or
+/// <see cref="PostgresChatHistory"/> (group commit; the database must exist and be empty) from W concurrent writers, then times the login replay and
 /// <c>GetHistory</c> pages on the full file. Prints a table and one JSON line.
 /// </summary>
 internal static class StoreBenchmark
@@ -25,8 +26,18 @@ internal static class StoreBenchmark
         // --redis HOST:PORT: the Redis history instead, under a prefix of its own, removed at the end.
         var redisConfiguration = args.GetValueOrDefault("redis");
         RedisConnection? redis = null;
+        var postgres = args.GetValueOrDefault("postgres");
+        var store = postgres is not null ? "postgres" : redisConfiguration is not null ? "redis" : "sqlite";
         IChatHistory history;
-        if (redisConfiguration is null)
+        if (postgres is not null)
+        {
+            options.Store = "postgres";
+            options.ConnectionString = postgres;
+            var pg = new PostgresChatHistory(Options.Create(options), TimeProvider.System, NullLogger<PostgresChatHistory>.Instance);
+            await pg.StartAsync(CancellationToken.None);
+            history = pg;
+        }
+        else if (redisConfiguration is null)
         {
             var sqlite = new SqliteChatHistory(Options.Create(options), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
             await sqlite.StartAsync(CancellationToken.None);
@@ -67,6 +78,12 @@ internal static class StoreBenchmark
             stored.Dispose();
             size = new FileInfo(path).Length;
         }
+        else if (history is PostgresChatHistory pg)
+        {
+            size = await PostgresSizeAsync(postgres!);
+            await pg.StopAsync(CancellationToken.None);
+            await pg.DisposeAsync();
+        }
         else
         {
             var client = await redis!.GetAsync();
@@ -79,16 +96,16 @@ internal static class StoreBenchmark
         }
 
         var appendsPerSecond = rows / write.Elapsed.TotalSeconds;
-        Console.WriteLine($"{(redis is null ? "sqlite" : "redis")}: rows {rows:N0} in {threads} threads, {writers} concurrent writers, {(redis is null ? "file" : "Redis used_memory")} {size / 1048576.0:F1} MiB");
+        Console.WriteLine($"{store}: rows {rows:N0} in {threads} threads, {writers} concurrent writers, {store switch { "sqlite" => "file", "redis" => "Redis used_memory", _ => "database" }} {size / 1048576.0:F1} MiB");
         Console.WriteLine($"{"measure",-34} {"value",14}");
-        Console.WriteLine($"{(redis is null ? "appends/s (group commit, FULL sync)" : "appends/s (one Lua script each)"),-34} {appendsPerSecond,14:N0}");
+        Console.WriteLine($"{store switch { "sqlite" => "appends/s (group commit, FULL sync)", "redis" => "appends/s (one Lua script each)", _ => "appends/s (group commit, sync on)" },-34} {appendsPerSecond,14:N0}");
         Console.WriteLine($"{"replay 100/thread, 1000 total (ms)",-34} {replay.Median,14:F2}");
         Console.WriteLine($"{"replay since newest-10 (ms)",-34} {since.Median,14:F2}");
         Console.WriteLine($"{"GetHistory thread, 100 (ms)",-34} {page.Median,14:F2}");
         Console.WriteLine($"{"GetHistory all threads, 100 (ms)",-34} {pageAll.Median,14:F2}");
         Console.WriteLine(FormattableString.Invariant(
-            $$"""{"scenario":"store","store":"{{(redis is null ? "sqlite" : "redis")}}","rows":{{rows}},"threads":{{threads}},"writers":{{writers}},"appendsPerSecond":{{appendsPerSecond:F0}},"replayMs":{{replay.Median:F3}},"replaySinceMs":{{since.Median:F3}},"pageThreadMs":{{page.Median:F3}},"pageAllMs":{{pageAll.Median:F3}},"fileBytes":{{size}}}"""));
-        if (redis is null && !args.ContainsKey("path"))
+            $$"""{"scenario":"store","store":"{{store}}","rows":{{rows}},"threads":{{threads}},"writers":{{writers}},"appendsPerSecond":{{appendsPerSecond:F0}},"replayMs":{{replay.Median:F3}},"replaySinceMs":{{since.Median:F3}},"pageThreadMs":{{page.Median:F3}},"pageAllMs":{{pageAll.Median:F3}},"fileBytes":{{size}}}"""));
+        if (store == "sqlite" && !args.ContainsKey("path"))
         {
             foreach (var file in new[] { path, path + "-wal", path + "-shm" })
             {
@@ -97,6 +114,14 @@ internal static class StoreBenchmark
         }
 
         return 0;
+    }
+
+    private static async Task<long> PostgresSizeAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var size = new Npgsql.NpgsqlCommand("SELECT pg_database_size(current_database());", connection);
+        return (long)(await size.ExecuteScalarAsync())!;
     }
 
     private static async Task<(double Median, double Max)> TimeAsync(Func<Task> query)

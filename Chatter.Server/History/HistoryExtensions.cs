@@ -9,7 +9,7 @@ namespace Chatter.Server.History;
 public static class HistoryExtensions
 {
     /// <summary>
-    /// Binds and validates <c>Chatter:History</c>; the store it names (SQLite, memory or Redis, see
+    /// Binds and validates <c>Chatter:History</c>; the store it names (SQLite, memory, Redis or PostgreSQL, see
     /// <see cref="HistoryOptions.StoreWith"/>) as <see cref="IChatHistory"/>; <c>history</c> (readiness) and
     /// <c>history-writer</c> (liveness too) health checks.
     /// </summary>
@@ -31,6 +31,13 @@ public static class HistoryExtensions
             services.AddSingleton<RedisChatHistory>();
             services.AddSingleton<IChatHistory>(provider => provider.GetRequiredService<RedisChatHistory>());
             services.AddHostedService(provider => provider.GetRequiredService<RedisChatHistory>());
+        }
+        else if (store == "postgres")
+        {
+            // Migrated (or refused) at start, before Kestrel takes connections; drained at stop.
+            services.AddSingleton<PostgresChatHistory>();
+            services.AddSingleton<IChatHistory>(provider => provider.GetRequiredService<PostgresChatHistory>());
+            services.AddHostedService(provider => provider.GetRequiredService<PostgresChatHistory>());
         }
         else
         {

@@ -26,4 +26,13 @@ internal static partial class HistoryLog
 
     [LoggerMessage(512, LogLevel.Warning, "Redis history could not index the messages stored before its id index; pages across threads may miss them until it can")]
     public static partial void RedisIndexFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(520, LogLevel.Information, "History database {HistoryDatabase} (PostgreSQL) open, {ThreadCount} threads")]
+    public static partial void PostgresOpened(ILogger logger, string historyDatabase, long threadCount);
+
+    [LoggerMessage(521, LogLevel.Error, "History database {HistoryDatabase} (PostgreSQL) did not store {BatchSize} messages ({Suppressed} similar failures not logged since the last)")]
+    public static partial void PostgresAppendFailed(ILogger logger, string historyDatabase, int batchSize, int suppressed, Exception exception);
+
+    [LoggerMessage(522, LogLevel.Critical, "History writer of {HistoryDatabase} (PostgreSQL) stopped: every message is refused and the health checks fail until the server restarts")]
+    public static partial void PostgresWriterStopped(ILogger logger, string historyDatabase, Exception exception);
 }

@@ -10,15 +10,22 @@ public sealed class HistoryOptions
     public const string Section = "Chatter:History";
 
     /// <summary>The stores <see cref="Store"/> may name.</summary>
-    public const string StorePattern = "^(sqlite|memory|redis)$";
+    public const string StorePattern = "^(sqlite|memory|redis|postgres)$";
 
     /// <summary>
     /// <c>sqlite</c>: a file that survives restarts; <c>memory</c>: the original's in-memory history; <c>redis</c>: shared by
-    /// every node on <c>Chatter:Redis:Configuration</c>. Unset (default): <c>redis</c> when Redis is configured, else <c>sqlite</c>
+    /// every node on <c>Chatter:Redis:Configuration</c>; <c>postgres</c>: shared by every node on <see cref="ConnectionString"/>,
+    /// as durable as that database. Unset (default): <c>redis</c> when Redis is configured, else <c>sqlite</c>
     /// (see <see cref="StoreWith"/>).
     /// </summary>
     [RegularExpression(StorePattern)]
     public string? Store { get; set; }
+
+    /// <summary>
+    /// The PostgreSQL store's Npgsql connection string (<c>Host=…;Port=5432;Database=chatter;Username=…;Password=…</c>);
+    /// required when <see cref="Store"/> is <c>postgres</c>. The database must exist; Chatter creates and migrates its tables.
+    /// </summary>
+    public string? ConnectionString { get; set; }
 
     /// <summary>The SQLite file, relative to the working directory. Default <c>chatter.db</c>.</summary>
     [Required]

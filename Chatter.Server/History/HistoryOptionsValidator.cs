@@ -6,7 +6,8 @@ namespace Chatter.Server.History;
 
 /// <summary>
 /// Checks <see cref="HistoryOptions"/> at start, naming each bad value by its key (<c>Chatter:History:ReplayLimit</c>),
-/// and that the Redis history has a Redis to use (<paramref name="redis"/>: <c>Chatter:Redis</c> as configured).
+/// that the Redis history has a Redis to use (<paramref name="redis"/>: <c>Chatter:Redis</c> as configured), and that the
+/// PostgreSQL history has a connection string that parses.
 /// </summary>
 public sealed class HistoryOptionsValidator(RedisOptions redis)
     : ConfigurationKeyValidator<HistoryOptions>(new GeneratedHistoryOptionsValidator(), HistoryOptions.Section)
@@ -16,6 +17,30 @@ public sealed class HistoryOptionsValidator(RedisOptions redis)
         if (!redis.IsConfigured && options.StoreWith(redis) == "redis")
         {
             yield return $"{RedisOptions.Section}:{nameof(RedisOptions.Configuration)} is required when {HistoryOptions.Section}:{nameof(HistoryOptions.Store)} is redis";
+        }
+
+        if (options.StoreWith(redis) == "postgres" && PostgresConnectionProblem(options.ConnectionString) is { } problem)
+        {
+            yield return $"{HistoryOptions.Section}:{nameof(HistoryOptions.ConnectionString)} {problem}";
+        }
+    }
+
+    private static string? PostgresConnectionProblem(string? connectionString)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            return $"is required when {HistoryOptions.Section}:{nameof(HistoryOptions.Store)} is postgres (Host=...;Database=...;Username=...;Password=...)";
+        }
+
+        try
+        {
+            var parsed = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return string.IsNullOrEmpty(parsed.Host) ? "names no Host" : null;
+        }
+        catch (ArgumentException ex)
+        {
+            // The parser's reason names the keyword, never the value (which may be a password).
+            return $"is not a valid Npgsql connection string: {ex.Message}";
         }
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Log = Chatter.Server.History.HistoryLog;
 
 namespace Chatter.Server.History;
 
@@ -46,32 +45,8 @@ internal sealed class SqliteRetention(SqliteDatabase database, HistoryOptions se
     }
 
     /// <summary>Prunes every <c>PruneIntervalSeconds</c> until <paramref name="cancellationToken"/> is cancelled.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                try
-                {
-                    var deleted = await PruneAsync(cancellationToken);
-                    if (deleted > 0)
-                    {
-                        Log.Pruned(logger, deleted);
-                    }
-                }
-                catch (ChatHistoryException ex)
-                {
-                    Log.PruneFailed(logger, ex);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown: the timer's wait is cancelled; nothing is half done (each chunk is its own transaction).
-        }
-    }
+    public Task RunAsync(CancellationToken cancellationToken)
+        => RetentionLoop.RunAsync(PruneAsync, TimeSpan.FromSeconds(settings.PruneIntervalSeconds), time, logger, cancellationToken);
 
     private long DeleteInChunks(SqliteConnection connection, string? thread, string condition, CancellationToken cancellationToken, long cutoff = 0)
     {

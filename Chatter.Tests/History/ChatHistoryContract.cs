@@ -7,7 +7,7 @@ namespace Chatter.Tests.History;
 
 /// <summary>What every history store promises, run against each store.</summary>
 [CancelAfter(60_000)]
-public abstract partial class ChatHistoryContract
+public abstract class ChatHistoryContract
 {
     protected abstract Task<IChatHistory> CreateHistoryAsync(HistoryOptions options);
 
@@ -16,7 +16,7 @@ public abstract partial class ChatHistoryContract
     /// <summary>Applies MaxPerThread now, for stores whose retention runs in the background (SQLite); others apply it on append.</summary>
     protected virtual Task ApplyRetentionAsync(IChatHistory history) => Task.CompletedTask;
 
-    private async Task<IChatHistory> CreateAsync(Action<HistoryOptions>? configure = null)
+    protected async Task<IChatHistory> CreateAsync(Action<HistoryOptions>? configure = null)
     {
         var options = new HistoryOptions();
         configure?.Invoke(options);
@@ -166,7 +166,7 @@ public abstract partial class ChatHistoryContract
     }
 }
 
-public sealed class InMemoryChatHistoryTests : ChatHistoryContract
+public sealed class InMemoryChatHistoryTests : ChatHistoryFullContract
 {
     protected override Task<IChatHistory> CreateHistoryAsync(HistoryOptions options)
         => Task.FromResult<IChatHistory>(new InMemoryChatHistory(Options.Create(options), TimeProvider.System));
@@ -187,7 +187,7 @@ public sealed class InMemoryChatHistoryTests : ChatHistoryContract
     }
 }
 
-public sealed class SqliteChatHistoryTests : ChatHistoryContract
+public sealed class SqliteChatHistoryTests : ChatHistoryFullContract
 {
     private readonly List<string> directories = [];
 

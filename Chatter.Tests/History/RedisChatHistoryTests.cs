@@ -10,7 +10,7 @@ namespace Chatter.Tests.History;
 
 /// <summary>The history contract on a private redis-server, and what the Redis store adds: ids shared by nodes, retention.</summary>
 [NonParallelizable]
-public sealed class RedisChatHistoryTests : ChatHistoryContract
+public sealed class RedisChatHistoryTests : ChatHistoryFullContract
 {
     private readonly List<RedisConnection> connections = [];
     private RedisServer redis = null!;

@@ -3,8 +3,8 @@ using Chatter.Server.History;
 
 namespace Chatter.Tests.History;
 
-/// <summary>What every store promises for read markers (issue 16): per user and thread, forward only, bounded.</summary>
-public abstract partial class ChatHistoryContract
+/// <summary>What the stores promise for read markers (issue 16): per user and thread, forward only, bounded.</summary>
+public abstract partial class ChatHistoryFullContract
 {
     [Test]
     public async Task AReadMarkerMovesOnlyForwardAndBelongsToItsUser(CancellationToken ct)

@@ -2,8 +2,11 @@ using Chatter.Server.History;
 
 namespace Chatter.Tests.History;
 
-/// <summary>What every store promises for recovery (issue 15): an epoch, whether a replay is whole, resends stored once.</summary>
-public abstract partial class ChatHistoryContract
+/// <summary>
+/// The contract with what issues 15 and 16 add: an epoch, whether a replay is whole, resends stored once, read markers.
+/// Every store passes it but PostgreSQL's, which passes the base contract only so far (see its notes in the README).
+/// </summary>
+public abstract partial class ChatHistoryFullContract : ChatHistoryContract
 {
     [Test]
     public async Task AReplayIsCompleteOnlyWhenNothingAboveSinceWasLeftOutByItsBounds(CancellationToken ct)

@@ -1,0 +1,119 @@
+using Chatter.Protocol;
+using Microsoft.Extensions.Options;
+using Log = Chatter.Server.History.HistoryLog;
+
+namespace Chatter.Server.History;
+
+/// <summary>
+/// History in PostgreSQL (<c>Chatter:History:Store=postgres</c>, <c>Chatter:History:ConnectionString</c>), shared by every
+/// node of a deployment and as durable as the database. Laid out as the SQLite store: this class opens and migrates the
+/// database at start (<see cref="PostgresSchema"/>), then hands appends to <see cref="PostgresWriter"/> (one writer per
+/// node, group commits, ids in commit order across nodes), reads to <see cref="PostgresQueries"/> and pruning to
+/// <see cref="PostgresRetention"/>, in the background. While PostgreSQL is unreachable, appends fail with
+/// <c>message not stored</c> and <see cref="CheckAsync"/> fails (<c>/readyz</c> 503); both recover by themselves.
+/// </summary>
+public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDisposable
+{
+    private readonly PostgresDatabase database;
+    private readonly PostgresQueries queries;
+    private readonly PostgresRetention retention;
+    private readonly ILogger<PostgresChatHistory> logger;
+    private readonly CancellationTokenSource stopping = new();
+    private Task? pruner;
+
+    public PostgresChatHistory(IOptions<HistoryOptions> options, TimeProvider time, ILogger<PostgresChatHistory> logger)
+    {
+        var settings = options.Value;
+        this.logger = logger;
+        database = new PostgresDatabase(settings);
+        queries = new PostgresQueries(database);
+        retention = new PostgresRetention(database, settings, time, logger);
+        Writer = new PostgresWriter(database, time, logger);
+    }
+
+    private const string NotYet = "read markers are not kept in the PostgreSQL store yet";
+    private string epoch = "";
+
+    /// <summary><c>host:port/database</c> (no credentials).</summary>
+    public string DatabaseName => database.Name;
+
+    /// <summary>The writer (tests reach its seam through it; the liveness check reads its fault).</summary>
+    internal PostgresWriter Writer { get; }
+
+    /// <exception cref="InvalidDataException">The database cannot be reached or migrated, or is newer than this Chatter.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (var connection = await database.OpenAsync(cancellationToken))
+            {
+                await PostgresSchema.MigrateAsync(connection, database.Name, cancellationToken);
+            }
+
+            Log.PostgresOpened(logger, database.Name, await queries.CountThreadsAsync(cancellationToken));
+            epoch = await queries.EpochAsync(cancellationToken);
+        }
+        catch (Exception ex) when (PostgresDatabase.IsFailure(ex) || ex is ChatHistoryException)
+        {
+            // Without its schema the store cannot serve: refuse the start (a supervisor starts the node again).
+            throw new InvalidDataException($"history database '{database.Name}' cannot be opened ({ex.Message}); refusing to start.", ex);
+        }
+
+        Writer.Start();
+        pruner = retention.RunAsync(stopping.Token);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Finish storing what was accepted, then stop.
+        var writing = Writer.StopAsync(cancellationToken);
+        await stopping.CancelAsync();
+        await writing;
+        if (pruner is not null)
+        {
+            await pruner.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Writer.Complete();
+        stopping.Dispose();
+        await database.DisposeAsync();
+    }
+
+    /// <summary>Stores the post. Not yet on PostgreSQL (issue 15): answering a resend with its original; every post is stored.</summary>
+    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+        => new(await Writer.AppendAsync(post.Thread, post.Message, post.From, cancellationToken), Resent: false);
+
+    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => queries.ReplayAsync(sinceId, perThread, total, epoch, cancellationToken);
+
+    /// <summary>Not yet on PostgreSQL (issue 16): read markers are refused (<c>read marker not stored</c>).</summary>
+    public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+        => ValueTask.FromException<ReadMarkerResult>(new ChatHistoryException(NotYet));
+
+    /// <summary>Not yet on PostgreSQL (issue 16): a user has no read markers.</summary>
+    public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
+        => ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+
+    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => queries.PageAsync(thread, beforeId, limit, cancellationToken);
+
+    /// <summary>Fails when the writer has stopped (nothing can be stored) or the database cannot be read.</summary>
+    public async ValueTask CheckAsync(CancellationToken cancellationToken)
+    {
+        if (Writer.Fault is { } fault)
+        {
+            throw new ChatHistoryException("the history writer has stopped; messages are not stored until the server restarts", fault);
+        }
+
+        await queries.CheckAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies <c>Chatter:History:MaxPerThread</c> and <c>MaxAgeDays</c> now, in small transactions. Runs every
+    /// <c>PruneIntervalSeconds</c> on its own; returns the rows deleted.
+    /// </summary>
+    public Task<long> PruneAsync(CancellationToken cancellationToken) => retention.PruneAsync(cancellationToken);
+}

@@ -1,0 +1,81 @@
+using Chatter.Server.History;
+using Chatter.Tests.Infrastructure;
+using Npgsql;
+
+namespace Chatter.Tests.History;
+
+/// <summary>The PostgreSQL schema: created by Chatter (once, however many nodes start together), kept, and refused when newer.</summary>
+[CancelAfter(60_000)]
+public sealed class PostgresSchemaTests : PostgresTestBase
+{
+    private readonly PostgresStores stores = new();
+
+    [TearDown]
+    public async Task StopStores() => await stores.DisposeAsync();
+
+    [Test]
+    public async Task NodesStartingTogetherOnAnEmptyDatabaseCreateVersionOneOnce(CancellationToken ct)
+    {
+        var database = await Postgres.CreateDatabaseAsync(ct);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => stores.StartAsync(database)));
+
+        Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version WHERE version = 1;", ct), Is.EqualTo(1));
+        Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version;", ct), Is.EqualTo(1));
+        // Issue 15's parts, in version 1 already: the database's epoch and an indexed, nullable ref on messages.
+        Assert.That(await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct), Is.Not.Empty);
+        Assert.That(
+            await QueryAsync<string>(database, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'messages' AND column_name = 'ref';", ct),
+            Is.EqualTo("YES"));
+        Assert.That(await QueryAsync<string>(database, "SELECT indexdef FROM pg_indexes WHERE indexname = 'messages_sender_ref';", ct), Does.Contain("(sender, ref)"));
+    }
+
+    [Test]
+    public async Task ARestartKeepsTheMessagesAndTheEpoch(CancellationToken ct)
+    {
+        var database = await Postgres.CreateDatabaseAsync(ct);
+        var first = await stores.StartAsync(database);
+        var stored = await first.AppendAsync("t", "kept", "u", ct);
+        var epoch = await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct);
+        await stores.StopAsync(first);
+
+        var again = await stores.StartAsync(database);
+
+        Assert.That(await again.GetPageAsync("t", null, 10, ct), Is.EqualTo(new[] { stored }));
+        Assert.That(await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct), Is.EqualTo(epoch));
+        Assert.That((await again.AppendAsync("t", "next", "u", ct)).Id, Is.GreaterThan(stored.Id));
+    }
+
+    [Test]
+    public async Task ADatabaseOfANewerSchemaVersionRefusesTheStartAndIsLeftAsItIs(CancellationToken ct)
+    {
+        var database = await Postgres.CreateDatabaseAsync(ct);
+        var current = await stores.StartAsync(database);
+        await current.AppendAsync("t", "from a later Chatter", "u", ct);
+        await stores.StopAsync(current);
+        await QueryAsync<int>(database, "UPDATE schema_version SET version = 2 RETURNING version;", ct);
+
+        var refused = Assert.ThrowsAsync<InvalidDataException>(() => stores.Create(database).StartAsync(ct));
+        Assert.That(refused!.Message, Does.Contain("has schema version 2, newer than this Chatter understands (1)").And.Contain("refusing to start"));
+
+        // The whole server refuses to start, with that message.
+        var server = Assert.ThrowsAsync<InvalidDataException>(() => ChatterServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Chatter:History:Store"] = "postgres",
+            ["Chatter:History:ConnectionString"] = database,
+            ["Chatter:Token:SigningKey"] = ChatterCluster.SigningKey,
+        }));
+        Assert.That(server!.Message, Does.Contain("newer than this Chatter understands"));
+
+        Assert.That(await QueryAsync<int>(database, "SELECT version FROM schema_version;", ct), Is.EqualTo(2));
+        Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM messages;", ct), Is.EqualTo(1));
+    }
+
+    private static async Task<T> QueryAsync<T>(string database, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (T)(await command.ExecuteScalarAsync(ct))!;
+    }
+}
