@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using Chatter.Server.Diagnostics;
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
-using Microsoft.AspNetCore.Http.Features;
+using Chatter.Server.Hosting;
 using Log = Chatter.Server.Authentication.AuthenticationLog;
 
 namespace Chatter.Server.Authentication;
@@ -16,28 +15,10 @@ internal static class TokenEndpoint
     public static async Task<IResult> IssueAsync(HttpContext context, UserDirectory users, TokenService tokens, ICredentialCheck credentials, ChatterMetrics metrics, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(TokenEndpoint).FullName!);
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        var (request, refusal) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.TokenRequest, MaxBodyBytes);
+        if (refusal is not null)
         {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        TokenRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(ProtocolJsonContext.Default.TokenRequest, context.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return Error(StatusCodes.Status400BadRequest, FrameError.InvalidJson);
-        }
-        catch (InvalidOperationException)
-        {
-            // ReadFromJsonAsync: the request is not JSON (no or another content type).
-            return Error(StatusCodes.Status400BadRequest, "the body must be JSON (Content-Type: application/json)");
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Error(StatusCodes.Status413PayloadTooLarge, "the body is too large");
+            return refusal;
         }
 
         if (request?.Username is null || request.Password is null)
@@ -46,24 +27,24 @@ internal static class TokenEndpoint
         }
 
         var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (await credentials.CheckAsync(remote, request.Username, request.Password) is { } refusal)
+        if (await credentials.CheckAsync(remote, request.Username, request.Password) is { } refused)
         {
-            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", refusal.Reason);
-            metrics.LoginRefused("token", refusal.Reason);
-            if (refusal.RetryAfter is { } retryAfter)
+            Log.LoginRefused(logger, users.LoggableName(request.Username), remote, "token", refused.Reason);
+            metrics.LoginRefused("token", refused.Reason);
+            if (refused.RetryAfter is { } retryAfter)
             {
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             }
 
             return Error(
-                refusal.Reason switch
+                refused.Reason switch
                 {
                     FrameError.TooManyAttempts => StatusCodes.Status429TooManyRequests,
                     FrameError.ServerBusy => StatusCodes.Status503ServiceUnavailable,
                     FrameError.Kicked => StatusCodes.Status403Forbidden,
                     _ => StatusCodes.Status401Unauthorized,
                 },
-                refusal.Reason);
+                refused.Reason);
         }
 
         var (token, expiresAt) = tokens.Issue(request.Username);
@@ -72,6 +53,5 @@ internal static class TokenEndpoint
         return Results.Json(new TokenResponse(token, expiresAt), ProtocolJsonContext.Default.TokenResponse);
     }
 
-    private static IResult Error(int status, string reason)
-        => Results.Json(new ErrorResponse(reason), ProtocolJsonContext.Default.ErrorResponse, statusCode: status);
+    private static IResult Error(int status, string reason) => JsonBody.Error(status, reason);
 }

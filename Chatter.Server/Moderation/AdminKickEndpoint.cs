@@ -1,7 +1,6 @@
-using System.Text.Json;
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
-using Microsoft.AspNetCore.Http.Features;
+using Chatter.Server.Hosting;
 
 namespace Chatter.Server.Moderation;
 
@@ -16,44 +15,23 @@ internal static class AdminKickEndpoint
 
     public static async Task<IResult> KickAsync(HttpContext context, Moderator moderator)
     {
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        var (request, refusal) = await JsonBody.ReadAsync(context, ProtocolJsonContext.Default.KickRequest, MaxBodyBytes);
+        if (refusal is not null)
         {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-
-        KickRequest? request;
-        try
-        {
-            request = await context.Request.ReadFromJsonAsync(ProtocolJsonContext.Default.KickRequest, context.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return Error(StatusCodes.Status400BadRequest, FrameError.InvalidJson);
-        }
-        catch (InvalidOperationException)
-        {
-            // ReadFromJsonAsync: the request is not JSON (no or another content type).
-            return Error(StatusCodes.Status400BadRequest, "the body must be JSON (Content-Type: application/json)");
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return Error(StatusCodes.Status413PayloadTooLarge, "the body is too large");
+            return refusal;
         }
 
         if (request?.User is not { } user)
         {
-            return Error(StatusCodes.Status400BadRequest, "user is required");
+            return JsonBody.Error(StatusCodes.Status400BadRequest, "user is required");
         }
 
-        var (kicked, refusal) = await moderator.KickAsync(context.User.Identity?.Name, user, "http");
-        return refusal switch
+        var (kicked, reason) = await moderator.KickAsync(context.User.Identity?.Name, user, "http");
+        return reason switch
         {
             null => Results.Json(kicked, ProtocolJsonContext.Default.KickResponse),
-            FrameError.UnknownUser => Error(StatusCodes.Status404NotFound, refusal),
-            _ => Error(StatusCodes.Status403Forbidden, refusal),
+            FrameError.UnknownUser => JsonBody.Error(StatusCodes.Status404NotFound, reason),
+            _ => JsonBody.Error(StatusCodes.Status403Forbidden, reason),
         };
     }
-
-    private static IResult Error(int status, string reason)
-        => Results.Json(new ErrorResponse(reason), ProtocolJsonContext.Default.ErrorResponse, statusCode: status);
 }
