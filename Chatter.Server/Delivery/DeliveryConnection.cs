@@ -27,6 +27,9 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     /// <summary>Messages waiting from which the reader counts as behind: a typing notice for it is dropped.</summary>
     public const int DroppableBacklog = 32;
 
+    /// <summary>The most own direct messages whose copy to the user's connections may still come back to this one.</summary>
+    public const int MaxEchoes = 1_024;
+
     /// <summary>The base class's options, read in its constructor only: one instance for all.</summary>
     private static readonly HubConnectionContextOptions BaseOptions = new();
 
@@ -47,6 +50,8 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private Watermark? watermark;
     private string? checkpointMethod;
     private long lastCheckpoint;
+    private HashSet<long>? echoes;
+    private volatile int echoCount;
 
     public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, SerializationCache serialized, int maxHeld, Checkpoints checkpoints, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
         : base(new ConnectionView(connection), BaseOptions, loggers)
@@ -113,7 +118,14 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
 
             foreach (var message in held!)
             {
-                if (!IsHistory(message) && Enqueue(message))
+                if (ids.PrivateIdOf(message) is { } unseen)
+                {
+                    if (!unseen.Includes(UserIdentifier))
+                    {
+                        watermark?.Seen(unseen.Id);
+                    }
+                }
+                else if (!IsHistory(message) && echoes?.Remove(ids.IdOf(message)) != true && Enqueue(message))
                 {
                     watermark?.Seen(ids.IdOf(message));
                 }
@@ -139,6 +151,26 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             {
                 watermark.Seen(id);
             }
+        }
+    }
+
+    /// <summary>
+    /// The connection's client stored direct message <paramref name="id"/>: its copy to the user's connections (every
+    /// one, this one included, on every node) is dropped here when it comes back.
+    /// </summary>
+    public void SentDirect(long id)
+    {
+        lock (gate)
+        {
+            echoes ??= [];
+            if (echoes.Count >= MaxEchoes)
+            {
+                // Copies that never came back (the backplane lost them): forget them rather than grow.
+                echoes.Clear();
+            }
+
+            echoes.Add(id);
+            echoCount = echoes.Count;
         }
     }
 
@@ -183,7 +215,15 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             }
         }
 
-        if (IsHistory(message) || (queue.Count >= DroppableBacklog && ids.IsDroppable(message)))
+        var id = ids.IdOf(message);
+        if (id == 0 && ids.PrivateIdOf(message) is { } unseen)
+        {
+            // A direct message between two others: never written, only counted.
+            SeenElsewhere(unseen);
+            return default;
+        }
+
+        if ((id > 0 && (id <= highWater || IsEcho(id))) || (queue.Count >= DroppableBacklog && ids.IsDroppable(message)))
         {
             // History, or a typing notice for a reader that is behind: it would only wait behind messages that matter more.
             return default;
@@ -205,7 +245,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             if (Enqueue(message))
             {
                 metrics.MessageDelivered();
-                watermark.Seen(ids.IdOf(message));
+                watermark.Seen(id);
             }
         }
 
@@ -227,6 +267,34 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     }
 
     public override void Abort() => connection.Abort();
+
+    /// <summary>Counts a direct message this connection's user is not one of the two of as seen.</summary>
+    private void SeenElsewhere(PrivateId unseen)
+    {
+        if (watermark is not null && !unseen.Includes(UserIdentifier))
+        {
+            lock (gate)
+            {
+                watermark.Seen(unseen.Id);
+            }
+        }
+    }
+
+    /// <summary>True (once) for the copy of this connection's own direct message <paramref name="id"/> (<see cref="SentDirect"/>).</summary>
+    private bool IsEcho(long id)
+    {
+        if (echoCount == 0)
+        {
+            return false;
+        }
+
+        lock (gate)
+        {
+            var echo = echoes!.Remove(id);
+            echoCount = echoes.Count;
+            return echo;
+        }
+    }
 
     private bool IsHistory(SerializedHubMessage message) => ids.IdOf(message) is var id && id > 0 && id <= highWater;
 

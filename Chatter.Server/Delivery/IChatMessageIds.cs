@@ -9,4 +9,7 @@ public interface IChatMessageIds
 
     /// <summary>True for a message a reader that is behind does without (a typing notice), from this node or another.</summary>
     bool IsDroppable(SerializedHubMessage message);
+
+    /// <summary>The <see cref="PrivateId"/> a broadcast carries, from this node or another; null for any other message.</summary>
+    PrivateId? PrivateIdOf(SerializedHubMessage message);
 }

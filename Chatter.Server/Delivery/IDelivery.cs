@@ -18,6 +18,12 @@ public interface IDelivery
     /// <summary>The connection's client stored message <paramref name="id"/> (it has it from its ack): it counts for its checkpoints.</summary>
     void Sent(long id);
 
+    /// <summary>
+    /// The connection's client stored direct message <paramref name="id"/>: its copy to the user's connections comes back
+    /// to this one too, and is dropped (once).
+    /// </summary>
+    void SentDirect(long id);
+
     /// <summary>True once the connection is live (<see cref="ReplayThenGoLiveAsync"/> has run).</summary>
     bool IsLive { get; }
 

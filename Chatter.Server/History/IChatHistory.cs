@@ -16,7 +16,9 @@ public interface IChatHistory
     ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The login replay, oldest first by id: of each thread the newest <paramref name="perThread"/>
+    /// The login replay of <paramref name="viewer"/>, oldest first by id: of each thread they may read (every public
+    /// thread, and the direct-message threads they are one of the two users of, see <see cref="DirectThread"/>; public
+    /// threads only when null) the newest <paramref name="perThread"/>
     /// messages with an id greater than <paramref name="sinceId"/>, and of those the newest <paramref name="total"/>;
     /// with the store's high-water id, its epoch and whether anything newer than <paramref name="sinceId"/> was left out,
     /// all of the same snapshot.
@@ -29,13 +31,15 @@ public interface IChatHistory
     /// row-locked counter updated first in every write transaction, see PostgresWriter), which is what
     /// makes "at or below the high-water id means history" true.
     /// </remarks>
-    ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken);
+    ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken);
 
     /// <summary>
     /// The newest <paramref name="limit"/> messages with an id below <paramref name="beforeId"/> (all when null),
-    /// of one thread or, when <paramref name="thread"/> is null, of all; oldest first.
+    /// of one thread (as stored: a direct-message thread by its key) or, when <paramref name="thread"/> is null, of all
+    /// <paramref name="viewer"/> may read (public threads only when null); oldest first. Empty for a direct-message
+    /// thread that is not the viewer's.
     /// </summary>
-    ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken);
+    ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken);
 
     /// <summary>The most threads a user keeps a read marker for.</summary>
     public const int MaxReadMarkersPerUser = 1_000;

@@ -21,6 +21,7 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     private readonly Dictionary<string, MessageRing> threads = new(StringComparer.Ordinal);
     private readonly int maxPerThread = options.Value.MaxPerThread;
     private MessageRing[] order = new MessageRing[64];
+    private string[] orderNames = new string[64];
     private readonly TimeSpan dedupeWindow = TimeSpan.FromMinutes(options.Value.DedupeMinutes);
     private readonly RecentPosts recent = new();
     private int threadCount;
@@ -53,8 +54,10 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
                 {
                     // A new array: readers keep the old one, whose first threadCount entries never change.
                     Array.Resize(ref order, order.Length * 2);
+                    Array.Resize(ref orderNames, orderNames.Length * 2);
                 }
 
+                orderNames[threadCount] = thread;
                 order[threadCount++] = ring;
             }
 
@@ -69,9 +72,9 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
         }
     }
 
-    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
-        var (rings, count, highWater, pruned) = Snapshot();
+        var (rings, names, count, highWater, pruned) = Snapshot();
         var since = sinceId ?? 0;
         var newest = new List<ChatMessage>();
         // Nothing newer than since dropped and nothing left out by the bounds below.
@@ -79,6 +82,11 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
         var gathered = 0;
         for (var t = 0; t < count; t++)
         {
+            if (!DirectThread.CanRead(names[t], viewer))
+            {
+                continue;
+            }
+
             lock (gate)
             {
                 var ring = rings[t];
@@ -103,10 +111,10 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
         return ValueTask.FromResult(new ChatReplay(HistoryOrder.NewestOldestFirst(newest, total), highWater, Epoch, complete));
     }
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {
         var page = new List<ChatMessage>();
-        if (thread is not null)
+        if (thread is not null && DirectThread.CanRead(thread, viewer))
         {
             lock (gate)
             {
@@ -119,11 +127,21 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
             return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(page);
         }
 
-        var (rings, count, highWater, _) = Snapshot();
+        if (thread is not null)
+        {
+            return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(page);
+        }
+
+        var (rings, names, count, highWater, _) = Snapshot();
         // Below the snapshot's high-water id too, so that the page is the one of that moment.
         var before = Math.Min(beforeId ?? long.MaxValue, highWater + 1);
         for (var t = 0; t < count; t++)
         {
+            if (!DirectThread.CanRead(names[t], viewer))
+            {
+                continue;
+            }
+
             lock (gate)
             {
                 AddPage(rings[t], before, limit, page);
@@ -173,11 +191,11 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    private (MessageRing[] Rings, int Count, long HighWater, long PrunedThrough) Snapshot()
+    private (MessageRing[] Rings, string[] Names, int Count, long HighWater, long PrunedThrough) Snapshot()
     {
         lock (gate)
         {
-            return (order, threadCount, lastId, prunedThrough);
+            return (order, orderNames, threadCount, lastId, prunedThrough);
         }
     }
 

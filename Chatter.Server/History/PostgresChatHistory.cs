@@ -86,7 +86,8 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
     public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
         => new(await Writer.AppendAsync(post.Thread, post.Message, post.From, cancellationToken), Resent: false);
 
-    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    /// <remarks>Direct messages are not replayed from PostgreSQL yet (only paged by their thread).</remarks>
+    public ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => queries.ReplayAsync(sinceId, perThread, total, epoch, cancellationToken);
 
     /// <summary>Not yet on PostgreSQL (issue 16): read markers are refused (<c>read marker not stored</c>).</summary>
@@ -97,8 +98,8 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
         => ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => queries.PageAsync(thread, beforeId, limit, cancellationToken);
+    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => thread is not null && !DirectThread.CanRead(thread, viewer) ? new([]) : queries.PageAsync(thread, beforeId, limit, cancellationToken);
 
     /// <summary>Fails when the writer has stopped (nothing can be stored) or the database cannot be read.</summary>
     public async ValueTask CheckAsync(CancellationToken cancellationToken)

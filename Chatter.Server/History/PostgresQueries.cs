@@ -104,7 +104,7 @@ internal sealed class PostgresQueries(PostgresDatabase database)
             FROM (SELECT last_id FROM message_ids LIMIT 1) c
             LEFT JOIN LATERAL (
                 SELECT p.id, p.thread, p.message, p.sender, p.ts
-                FROM (SELECT name FROM threads WHERE last_id > @since ORDER BY last_id DESC LIMIT @total) t
+                FROM (SELECT name FROM threads WHERE last_id > @since AND name !~ '^@[0-9]+:' ORDER BY last_id DESC LIMIT @total) t
                 CROSS JOIN LATERAL (
                     SELECT id, thread, message, sender, ts FROM messages
                     WHERE thread = t.name AND id > @since ORDER BY id DESC LIMIT @per_thread) p
@@ -112,7 +112,7 @@ internal sealed class PostgresQueries(PostgresDatabase database)
             ) m ON true;
             """;
 
-        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < @before ORDER BY id DESC LIMIT @limit;";
+        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < @before AND thread !~ '^@[0-9]+:' ORDER BY id DESC LIMIT @limit;";
         public const string PageThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = @thread AND id < @before ORDER BY id DESC LIMIT @limit;";
     }
 }

@@ -35,6 +35,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     private readonly RedisKey epochKey;
     private readonly RedisKey prunedKey;
     private readonly string dedupePrefix;
+    private readonly string directPrefix;
     private readonly string threadPrefix;
     private readonly CancellationTokenSource stopping = new();
     private Task? pruner;
@@ -55,6 +56,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         epochKey = redis.KeyPrefix + "history:epoch";
         prunedKey = redis.KeyPrefix + "history:pruned";
         dedupePrefix = redis.KeyPrefix + "history:sent:";
+        directPrefix = redis.KeyPrefix + "history:dm:";
         threadPrefix = redis.KeyPrefix + "history:thread:";
     }
 
@@ -92,10 +94,12 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         try
         {
             var database = await DatabaseAsync();
+            var direct = DirectThread.TryParse(post.Thread, out var first, out var second);
             var result = (long[])(await database.ScriptEvaluateAsync(
                 RedisHistoryScripts.Append,
-                [idKey, threadsKey, threadPrefix + post.Thread, idsKey, epochKey, prunedKey, post.Ref is null ? dedupePrefix : dedupePrefix + RedisHistoryRows.PostKey(post)],
-                [body, post.Thread, settings.MaxPerThread, Guid.NewGuid().ToString("N"), ts.ToUnixTimeMilliseconds(), window]))!;
+                [idKey, threadsKey, threadPrefix + post.Thread, idsKey, epochKey, prunedKey, post.Ref is null ? dedupePrefix : dedupePrefix + RedisHistoryRows.PostKey(post),
+                    direct ? directPrefix + first : idKey, direct ? directPrefix + second : idKey],
+                [body, post.Thread, settings.MaxPerThread, Guid.NewGuid().ToString("N"), ts.ToUnixTimeMilliseconds(), window, direct ? 1 : 0]))!;
             return result[1] == 1
                 ? new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, result[0], DateTimeOffset.FromUnixTimeMilliseconds(result[2])), Resent: true)
                 : new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, result[0], ts), Resent: false);
@@ -111,11 +115,11 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         }
     }
 
-    public async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public async ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
         var since = sinceId ?? 0;
         var low = sinceId is not null ? "(" + since.ToString(CultureInfo.InvariantCulture) : "-inf";
-        var result = await ReadAsync(RedisHistoryScripts.Replay, [threadsKey, idKey, epochKey, prunedKey], [threadPrefix, low, perThread, total]);
+        var result = await ReadAsync(RedisHistoryScripts.Replay, [threadsKey, idKey, epochKey, prunedKey, DirectSet(viewer)], [threadPrefix, low, perThread, total]);
         // { high-water id, complete, epoch, pruned-through, rows... }: all read in one script. No epoch yet means nothing
         // was stored since Redis was new or flushed: this replay is the start of the epoch made now (or by an append since).
         var epoch = result[2].IsNull ? await EnsureEpochAsync() : (string)result[2]!;
@@ -127,12 +131,17 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
 
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken) => readMarkers.GetAsync(user);
 
-    public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {
         if (thread is null)
         {
             var high = beforeId is { } before ? "(" + before.ToString(CultureInfo.InvariantCulture) : "+inf";
-            return reader.Messages(await ReadAsync(RedisHistoryScripts.PageAll, [idsKey], [threadPrefix, high, limit]), first: 0);
+            return reader.Messages(await ReadAsync(RedisHistoryScripts.PageAll, [idsKey, DirectSet(viewer)], [threadPrefix, high, limit]), first: 0);
+        }
+
+        if (!DirectThread.CanRead(thread, viewer))
+        {
+            return [];
         }
 
         RedisValue[] rows;
@@ -150,6 +159,9 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         Array.Reverse(rows);
         return reader.Messages(rows, first: 0);
     }
+
+    /// <summary>The set of <paramref name="viewer"/>'s direct-message threads; for no viewer, a key that holds none.</summary>
+    private RedisKey DirectSet(string? viewer) => viewer is null ? directPrefix : directPrefix + viewer;
 
     public async ValueTask CheckAsync(CancellationToken cancellationToken)
     {

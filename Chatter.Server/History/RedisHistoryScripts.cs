@@ -9,7 +9,9 @@ namespace Chatter.Server.History;
 /// per thread of message JSON (<c>{"id":17,"ts":"...","thread":...}</c>) scored by id; <c>history:ids</c> a sorted set
 /// of every message as <c>ID:THREAD</c> scored by id, so that a page across threads reads the newest ids at once instead
 /// of walking threads; <c>history:ids:built</c> set once the index holds the messages stored before it
-/// existed (<see cref="IndexThreads"/>).
+/// existed (<see cref="IndexThreads"/>); <c>history:dm:USER</c> a set of the direct-message threads (their keys, see
+/// <see cref="DirectThread"/>) a user is one of the two of: a reader sees a thread named like a direct-message key
+/// only when it is in the reader's set.
 /// </para>
 /// <para>
 /// The <c>#!lua</c> line (Redis 7) declares the scripts as writers, so Redis refuses one at its start, before any write,
@@ -20,9 +22,9 @@ internal static class RedisHistoryScripts
 {
     /// <summary>
     /// KEYS: id counter, thread index, the thread's messages, the id index, the epoch, the pruned-through id, the post's
-    /// dedupe key. ARGV: the message JSON after its id (<c>"ts":...}</c>), the thread name, the most messages a thread
+    /// dedupe key, and for a direct message the two users' direct-thread sets (else the id counter twice, untouched). ARGV: the message JSON after its id (<c>"ts":...}</c>), the thread name, the most messages a thread
     /// keeps, a new epoch (kept only when there is none), the timestamp in ms, the dedupe window in ms (0: no ref, or
-    /// dedupe off). Returns { id, 0 } for a new message, { id, ts in ms, 1 } for a resend of a stored one (nothing
+    /// dedupe off), 1 for a direct message. Returns { id, 0 } for a new message, { id, ts in ms, 1 } for a resend of a stored one (nothing
     /// written). The epoch is set with the first message after a flush, so a flushed Redis is a new epoch.
     /// </summary>
     public const string Append = """
@@ -36,6 +38,10 @@ internal static class RedisHistoryScripts
           end
         end
         redis.call('SET', KEYS[5], ARGV[4], 'NX')
+        if ARGV[7] == '1' then
+          redis.call('SADD', KEYS[8], ARGV[2])
+          redis.call('SADD', KEYS[9], ARGV[2])
+        end
         local id = redis.call('INCR', KEYS[1])
         redis.call('ZADD', KEYS[2], id, ARGV[2])
         redis.call('ZADD', KEYS[3], id, '{"id":' .. id .. ',' .. ARGV[1])
@@ -66,8 +72,9 @@ internal static class RedisHistoryScripts
     /// most <c>total</c>), not the size of the history.
     /// Whether it left out a message above <c>low</c> shows when a thread holds more than <c>perThread</c> of them, when
     /// more than <c>total</c> were gathered, or when the visit stopped at a thread that still had one.
-    /// KEYS: thread index, id counter, epoch, pruned-through id. ARGV: thread key prefix, low (<c>(17</c> or <c>-inf</c>),
-    /// perThread, total. Returns { high-water id, 1 when nothing was left out by the bounds, the epoch (false when none
+    /// A thread named like a direct-message key that is not in the reader's set is passed over, as if it did not exist.
+    /// KEYS: thread index, id counter, epoch, pruned-through id, the reader's direct-thread set. ARGV: thread key prefix,
+    /// low (<c>(17</c> or <c>-inf</c>), perThread, total. Returns { high-water id, 1 when nothing was left out by the bounds, the epoch (false when none
     /// yet), the pruned-through id, message JSON... }.
     /// </summary>
     public const string Replay = """
@@ -89,12 +96,14 @@ internal static class RedisHistoryScripts
           local threads = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', low, 'WITHSCORES', 'LIMIT', offset, 256)
           if #threads == 0 then break end
           for i = 1, #threads, 2 do
-            if threshold and tonumber(threads[i + 1]) < threshold then
+            if string.match(threads[i], '^@%d+:') and redis.call('SISMEMBER', KEYS[5], threads[i]) == 0 then
+              -- Another pair's direct messages: not this reader's to see.
+            elseif threshold and tonumber(threads[i + 1]) < threshold then
               -- This thread still has a message above low: it is left out.
               complete = 0
               done = true
               break
-            end
+            else
             -- Once `total` are kept, only a newer message can still take a place.
             local floor = low
             if threshold then floor = '(' .. threshold end
@@ -114,6 +123,7 @@ internal static class RedisHistoryScripts
               for k = #kept, total + 1, -1 do kept[k] = nil end
               threshold = kept[#kept][1]
             end
+            end
           end
           offset = offset + 256
         end
@@ -127,22 +137,32 @@ internal static class RedisHistoryScripts
         """;
 
     /// <summary>
-    /// A page across threads: the newest <c>limit</c> ids below <c>high</c> from the id index, then each message from its
-    /// thread, oldest first: one index read plus one read per message, however many threads there are. An index entry
-    /// whose message is gone, or that is not <c>ID:THREAD</c>, is skipped.
-    /// KEYS: id index. ARGV: thread key prefix, high (<c>(90</c> or <c>+inf</c>), limit.
+    /// A page across threads: the newest <c>limit</c> ids below <c>high</c> from the id index that the reader may read
+    /// (a thread named like a direct-message key only when it is in the reader's set), then each message from its
+    /// thread, oldest first: index reads plus one read per message, however many threads there are. An index entry whose
+    /// message is gone, or that is not <c>ID:THREAD</c>, is skipped. Other pairs' direct messages are skipped too, so the
+    /// walk reads on until <c>limit</c> are found or the index ends.
+    /// KEYS: id index, the reader's direct-thread set. ARGV: thread key prefix, high (<c>(90</c> or <c>+inf</c>), limit.
     /// </summary>
     public const string PageAll = """
         #!lua flags=no-writes
-        local entries = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], '-inf', 'LIMIT', 0, tonumber(ARGV[3]))
-        local result = {}
-        for i = #entries, 1, -1 do
-          local id, thread = string.match(entries[i], '^(%d+):(.*)$')
-          if id then
-            local rows = redis.call('ZRANGEBYSCORE', ARGV[1] .. thread, id, id)
-            if rows[1] then result[#result + 1] = rows[1] end
+        local limit = tonumber(ARGV[3])
+        local found, offset = {}, 0
+        while #found < limit do
+          local entries = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], '-inf', 'LIMIT', offset, limit)
+          if #entries == 0 then break end
+          offset = offset + #entries
+          for i = 1, #entries do
+            local id, thread = string.match(entries[i], '^(%d+):(.*)$')
+            if id and (not string.match(thread, '^@%d+:') or redis.call('SISMEMBER', KEYS[2], thread) == 1) then
+              local rows = redis.call('ZRANGEBYSCORE', ARGV[1] .. thread, id, id)
+              if rows[1] then found[#found + 1] = rows[1] end
+              if #found >= limit then break end
+            end
           end
         end
+        local result = {}
+        for i = #found, 1, -1 do result[#result + 1] = found[i] end
         return result
         """;
 

@@ -88,11 +88,11 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
         => queries.ReadMarkersAsync(user, cancellationToken);
 
-    public ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => queries.ReplayAsync(sinceId, perThread, total, cancellationToken);
+    public ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => queries.ReplayAsync(viewer, sinceId, perThread, total, cancellationToken);
 
-    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => queries.PageAsync(thread, beforeId, limit, cancellationToken);
+    public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => queries.PageAsync(viewer, thread, beforeId, limit, cancellationToken);
 
     /// <summary>Fails when the writer has stopped (nothing can be stored) or the file cannot be read.</summary>
     public async ValueTask CheckAsync(CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Chatter.Server.History;
 /// </summary>
 internal sealed class SqliteQueries(SqliteDatabase database)
 {
-    public async ValueTask<ChatReplay> ReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public async ValueTask<ChatReplay> ReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
         => await database.ReadAsync(connection =>
         {
             // One read transaction: every query below sees the same snapshot (WAL), so the replay holds every message
@@ -54,6 +54,7 @@ internal sealed class SqliteQueries(SqliteDatabase database)
                 list.CommandText = Sql.ReplayThreads;
                 list.Parameters.AddWithValue("$since", sinceId ?? 0);
                 list.Parameters.AddWithValue("$total", total + 1);
+                list.Parameters.AddWithValue("$viewer", (object?)viewer ?? DBNull.Value);
                 using var reader = list.ExecuteReader();
                 while (reader.Read())
                 {
@@ -86,7 +87,7 @@ internal sealed class SqliteQueries(SqliteDatabase database)
             return new ChatReplay(replay, highWater, epoch, complete && replay.Count == messages.Count);
         }, cancellationToken);
 
-    public async ValueTask<IReadOnlyList<ChatMessage>> PageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ChatMessage>> PageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
         => await database.ReadAsync(connection =>
         {
             using var page = connection.CreateCommand();
@@ -95,6 +96,7 @@ internal sealed class SqliteQueries(SqliteDatabase database)
                 : Sql.PageThread;
             page.Parameters.AddWithValue("$before", beforeId ?? long.MaxValue);
             page.Parameters.AddWithValue("$limit", limit);
+            page.Parameters.AddWithValue("$viewer", (object?)viewer ?? DBNull.Value);
             if (thread is not null)
             {
                 page.Parameters.AddWithValue("$thread", thread);
@@ -150,9 +152,12 @@ internal sealed class SqliteQueries(SqliteDatabase database)
     {
         public const string HighWater = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0);";
         public const string Meta = "SELECT epoch, pruned_through FROM meta;";
-        public const string ReplayThreads = "SELECT name FROM threads WHERE last_id > $since ORDER BY last_id DESC LIMIT $total;";
+        /// <summary>Who may read a row of messages or threads: a public thread (no members), or one of its two members.</summary>
+        private const string Readable = "(member1 IS NULL OR member1 = $viewer OR member2 = $viewer)";
+
+        public const string ReplayThreads = "SELECT name FROM threads WHERE last_id > $since AND " + Readable + " ORDER BY last_id DESC LIMIT $total;";
         public const string ReplayThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
-        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;";
-        public const string PageThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before ORDER BY id DESC LIMIT $limit;";
+        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before AND " + Readable + " ORDER BY id DESC LIMIT $limit;";
+        public const string PageThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before AND " + Readable + " ORDER BY id DESC LIMIT $limit;";
     }
 }

@@ -120,19 +120,23 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
         using var sequence = connection.CreateCommand();
         sequence.CommandText = SqliteQueries.Sql.HighWater;
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO messages (id, thread, message, sender, ts, ref) VALUES ($id, $thread, $message, $sender, $ts, $ref);";
+        insert.CommandText = "INSERT INTO messages (id, thread, message, sender, ts, ref, member1, member2) VALUES ($id, $thread, $message, $sender, $ts, $ref, $member1, $member2);";
         var id = insert.Parameters.Add("$id", SqliteType.Integer);
         var thread = insert.Parameters.Add("$thread", SqliteType.Text);
         var message = insert.Parameters.Add("$message", SqliteType.Text);
         var sender = insert.Parameters.Add("$sender", SqliteType.Text);
         var ts = insert.Parameters.Add("$ts", SqliteType.Integer);
         var clientRef = insert.Parameters.Add("$ref", SqliteType.Text);
+        var member1 = insert.Parameters.Add("$member1", SqliteType.Text);
+        var member2 = insert.Parameters.Add("$member2", SqliteType.Text);
         // Each thread's row is updated once per transaction, however many of its messages the transaction holds.
         using var touch = connection.CreateCommand();
-        touch.CommandText = "INSERT INTO threads (name, last_id, count) VALUES ($thread, $id, $count) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + $count;";
+        touch.CommandText = "INSERT INTO threads (name, last_id, count, member1, member2) VALUES ($thread, $id, $count, $member1, $member2) ON CONFLICT (name) DO UPDATE SET last_id = $id, count = count + $count;";
         var touchThread = touch.Parameters.Add("$thread", SqliteType.Text);
         var touchId = touch.Parameters.Add("$id", SqliteType.Integer);
         var touchCount = touch.Parameters.Add("$count", SqliteType.Integer);
+        var touchMember1 = touch.Parameters.Add("$member1", SqliteType.Text);
+        var touchMember2 = touch.Parameters.Add("$member2", SqliteType.Text);
 
         var stored = new List<ChatPosted?>(MaxBatch);
         using var markers = new SqliteReadMarkers(connection);
@@ -180,6 +184,9 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                     message.Value = post.Message;
                     sender.Value = post.From;
                     clientRef.Value = (object?)post.Ref ?? DBNull.Value;
+                    var direct = DirectThread.TryParse(post.Thread, out var first, out var second);
+                    member1.Value = direct ? first : DBNull.Value;
+                    member2.Value = direct ? second : DBNull.Value;
                     insert.ExecuteNonQuery();
                     touched[post.Thread] = (last, touched.GetValueOrDefault(post.Thread).Count + 1);
                     stored.Add(new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, last, now), Resent: false));
@@ -190,6 +197,9 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                     touchThread.Value = name;
                     touchId.Value = lastId;
                     touchCount.Value = count;
+                    var direct = DirectThread.TryParse(name, out var first, out var second);
+                    touchMember1.Value = direct ? first : DBNull.Value;
+                    touchMember2.Value = direct ? second : DBNull.Value;
                     touch.ExecuteNonQuery();
                 }
 

@@ -71,12 +71,18 @@ public sealed partial class ChatHub
             return Refuse(reason);
         }
 
+        if (StoredThread(thread!).Refusal is { } unknown)
+        {
+            return Refuse(unknown);
+        }
+
         if (!TypingAllowed(thread!))
         {
             return new HubAnswer<bool>(false, null);
         }
 
-        await BestEffortAsync(Clients.OthersInGroup(V2Group).UserTyping(new TypingNotice(thread!, Context.UserIdentifier!)));
+        var user = Context.UserIdentifier!;
+        await NotifyThreadAsync(thread!, (clients, named) => clients.UserTyping(new TypingNotice(named, user)));
         return new HubAnswer<bool>(true, null);
     }
 
@@ -137,7 +143,7 @@ public sealed partial class ChatHub
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.PresenceNotSent(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
+            Log.NoticeNotSent(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
         }
     }
 }

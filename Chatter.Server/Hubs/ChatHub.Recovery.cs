@@ -41,12 +41,13 @@ public sealed partial class ChatHub
         var started = time.GetTimestamp();
         try
         {
-            var replay = await history.GetReplayAsync(since, limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
+            var user = Context.UserIdentifier;
+            var replay = await history.GetReplayAsync(user, since, limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
             var recovered = replay.Complete;
             if (epoch is not null && epoch != replay.Epoch)
             {
                 // The ids the client holds belong to another history: it starts over, as a new client.
-                replay = await history.GetReplayAsync(null, limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
+                replay = await history.GetReplayAsync(user, null, limits.ReplayLimit, limits.ReplayMaxTotal, Context.ConnectionAborted);
                 recovered = false;
             }
 
@@ -84,7 +85,7 @@ public sealed partial class ChatHub
         }
 
         var checkpointMethod = checkpoints && !resumed.Failed ? nameof(IChatClient.Checkpoint) : null;
-        var start = new LiveStart(nameof(IChatClient.ReceiveMessage), replay.Messages, replay.HighWater, after, checkpointMethod);
+        var start = new LiveStart(nameof(IChatClient.ReceiveMessage), DirectThread.ViewOf(replay.Messages, Context.UserIdentifier!), replay.HighWater, after, checkpointMethod);
         return await Delivery.ReplayThenGoLiveAsync(start, Context.ConnectionAborted) ? recovery : null;
     }
 

@@ -1,5 +1,6 @@
 using Chatter.Protocol;
 using Chatter.Protocol.Frames;
+using Chatter.Server.Authentication;
 using Chatter.Server.Configuration;
 using Chatter.Server.Delivery;
 using Chatter.Server.Diagnostics;
@@ -24,6 +25,8 @@ public sealed partial class ChatHub(
     IPresence presence,
     IMessageRate rate,
     Moderator moderator,
+    UserDirectory users,
+    HubLifetimeManager<ChatHub> lifetimeManager,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<ChatHub> logger) : Hub<IChatClient>
@@ -103,13 +106,13 @@ public sealed partial class ChatHub(
         var withinRate = await rate.AcquireAsync(Context, nameof(SendMessages), sends.Length);
         for (var i = 0; i < sends.Length; i++)
         {
-            if (Refusal(sends[i], i < withinRate) is { } reason)
+            if (Refusal(sends[i], i < withinRate, out var thread) is { } reason)
             {
                 results[i] = SendResult.Refused(sends[i], reason);
             }
             else
             {
-                appends[i] = StartAppend(new ChatPost(sends[i].Thread!, sends[i].Message!, Context.UserIdentifier!, sends[i].Ref));
+                appends[i] = StartAppend(new ChatPost(thread, sends[i].Message!, Context.UserIdentifier!, sends[i].Ref));
             }
         }
 
@@ -121,11 +124,18 @@ public sealed partial class ChatHub(
             }
 
             var posted = await StoredAsync(appends[i], started);
-            results[i] = posted is null ? SendResult.Refused(sends[i], FrameError.MessageNotStored) : new SendResult(sends[i].Ref, posted.Message, null);
+            results[i] = posted is null ? SendResult.Refused(sends[i], FrameError.MessageNotStored) : new SendResult(sends[i].Ref, Viewed(posted.Message), null);
             if (posted is { Resent: false })
             {
                 Delivery.Sent(posted.Message.Id);
-                await BroadcastAsync(posted.Message);
+                if (DirectThread.TryParse(posted.Message.Thread, out var first, out var second))
+                {
+                    await BroadcastDirectAsync(posted.Message, first, second);
+                }
+                else
+                {
+                    await BroadcastAsync(posted.Message);
+                }
             }
         }
 
@@ -140,12 +150,24 @@ public sealed partial class ChatHub(
             return Refuse($"limit must be between 1 and {MaxPage}");
         }
 
+        var stored = thread;
+        if (thread is not null && StoredThread(thread) is (var key, var refusal))
+        {
+            if (refusal is not null)
+            {
+                return Refuse(refusal);
+            }
+
+            stored = key;
+        }
+
         var started = time.GetTimestamp();
         try
         {
-            var page = await history.GetPageAsync(thread, beforeId, limit, Context.ConnectionAborted);
+            var user = Context.UserIdentifier!;
+            var page = await history.GetPageAsync(user, stored, beforeId, limit, Context.ConnectionAborted);
             metrics.HistoryOperation("page", ok: true, time, started);
-            return new HubAnswer<IReadOnlyList<ChatMessage>>(page, null);
+            return new HubAnswer<IReadOnlyList<ChatMessage>>(DirectThread.ViewOf(page, user), null);
         }
         catch (ChatHistoryException ex)
         {
@@ -155,15 +177,23 @@ public sealed partial class ChatHub(
         }
     }
 
-    /// <summary>Why a send is refused before it reaches the store (logged and counted), or null.</summary>
-    private string? Refusal(ChatSend send, bool withinRate)
+    /// <summary>Why a send is refused before it reaches the store (logged and counted), or null, with the thread to store it in.</summary>
+    private string? Refusal(ChatSend send, bool withinRate, out string stored)
     {
+        stored = "";
         if (!withinRate)
         {
             return FrameError.RateLimited;
         }
 
-        if ((send.Unreadable ?? ChatRules.Validate(send.Thread, send.Message, options.Value.MaxMessageChars)) is { } reason)
+        var reason = send.Unreadable ?? ChatRules.Validate(send.Thread, send.Message, options.Value.MaxMessageChars);
+        if (reason is null)
+        {
+            (var thread, reason) = StoredThread(send.Thread!);
+            stored = thread ?? "";
+        }
+
+        if (reason is not null)
         {
             Refuse(reason);
             return reason;
@@ -219,11 +249,11 @@ public sealed partial class ChatHub(
         var stored = posted.Message;
         if (posted.Resent)
         {
-            Log.MessageResent(logger, stored.Id, stored.Thread, stored.From, Transport, Context.ConnectionId);
+            Log.MessageResent(logger, stored.Id, Logged(stored.Thread), stored.From, Transport, Context.ConnectionId);
             return posted;
         }
 
-        Log.MessageStored(logger, stored.Id, stored.Thread, stored.From, stored.Message.Length, Transport, Context.ConnectionId);
+        Log.MessageStored(logger, stored.Id, Logged(stored.Thread), stored.From, stored.Message.Length, Transport, Context.ConnectionId);
         metrics.MessageStored(Transport);
         return posted;
     }

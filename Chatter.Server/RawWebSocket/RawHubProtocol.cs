@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Chatter.Protocol;
+using Chatter.Server.Delivery;
 using Chatter.Server.Hubs;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
@@ -84,6 +85,9 @@ public sealed class RawHubProtocol : IHubProtocol
                 break;
             case InvocationMessage { Target: nameof(IChatClient.UserTyping), Arguments: [TypingNotice notice] }:
                 Write(output, RawOutboundFrames.Droppable, notice, static (notice, buffer) => FrameWriter.WriteTyping(notice, buffer));
+                break;
+            case InvocationMessage { Target: PrivateId.Method, Arguments: [PrivateId id] }:
+                RawOutboundFrames.WritePrivateId(output, id);
                 break;
             case InvocationMessage { Target: nameof(IChatClient.UserJoined), Arguments: [string user] }:
                 Write(output, RawOutboundFrames.Other, user, static (user, buffer) => FrameWriter.WritePresence("joined", user, buffer));

@@ -26,4 +26,11 @@ public sealed class RawMessageIds(RawHubProtocol raw, SerializationCache seriali
         null => RawOutboundFrames.TagOf(serialized.BytesOf(message, raw).Span) == RawOutboundFrames.Droppable,
         _ => false,
     };
+
+    public PrivateId? PrivateIdOf(SerializedHubMessage message) => message.Message switch
+    {
+        InvocationMessage { Target: PrivateId.Method, Arguments: [PrivateId id] } => id,
+        null => RawOutboundFrames.ReadPrivateId(serialized.BytesOf(message, raw)),
+        _ => null,
+    };
 }

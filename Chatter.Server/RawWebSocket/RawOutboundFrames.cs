@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Text;
+using Chatter.Server.Delivery;
 
 namespace Chatter.Server.RawWebSocket;
 
@@ -24,6 +26,12 @@ public static class RawOutboundFrames
     /// <summary>The tag of a frame a reader that is behind does without (a typing notice): dropped rather than queued behind others.</summary>
     public const long Droppable = -2;
 
+    /// <summary>
+    /// The tag of a <see cref="PrivateId"/> (never written to a socket: the delivery consumes it). Its payload is the id
+    /// (eight bytes), the first user's UTF-8 length (four), then both users' names in UTF-8.
+    /// </summary>
+    public const long Private = -3;
+
     /// <summary>Writes one record.</summary>
     public static void Write(IBufferWriter<byte> output, long tag, ReadOnlySpan<byte> payload)
     {
@@ -41,6 +49,39 @@ public static class RawOutboundFrames
         BinaryPrimitives.WriteInt64LittleEndian(destination[4..], tag);
         payload.CopyTo(destination[HeaderLength..]);
         return HeaderLength + payload.Length;
+    }
+
+    /// <summary>Writes a <see cref="PrivateId"/> record.</summary>
+    public static void WritePrivateId(IBufferWriter<byte> output, PrivateId id)
+    {
+        var firstLength = Encoding.UTF8.GetByteCount(id.First);
+        var length = 12 + firstLength + Encoding.UTF8.GetByteCount(id.Second);
+        var span = output.GetSpan(HeaderLength + length);
+        BinaryPrimitives.WriteInt32LittleEndian(span, length);
+        BinaryPrimitives.WriteInt64LittleEndian(span[4..], Private);
+        BinaryPrimitives.WriteInt64LittleEndian(span[HeaderLength..], id.Id);
+        BinaryPrimitives.WriteInt32LittleEndian(span[(HeaderLength + 8)..], firstLength);
+        var written = Encoding.UTF8.GetBytes(id.First, span[(HeaderLength + 12)..]);
+        written += Encoding.UTF8.GetBytes(id.Second, span[(HeaderLength + 12 + written)..]);
+        output.Advance(HeaderLength + 12 + written);
+    }
+
+    /// <summary>The <see cref="PrivateId"/> of the first record of <paramref name="records"/>; null when it holds none.</summary>
+    public static PrivateId? ReadPrivateId(ReadOnlyMemory<byte> records)
+    {
+        var span = records.Span;
+        if (TagOf(span) != Private || span.Length < HeaderLength + 12)
+        {
+            return null;
+        }
+
+        var length = BinaryPrimitives.ReadInt32LittleEndian(span);
+        var payload = span.Slice(HeaderLength, length);
+        var firstLength = BinaryPrimitives.ReadInt32LittleEndian(payload[8..]);
+        return new PrivateId(
+            BinaryPrimitives.ReadInt64LittleEndian(payload),
+            Encoding.UTF8.GetString(payload.Slice(12, firstLength)),
+            Encoding.UTF8.GetString(payload[(12 + firstLength)..]));
     }
 
     /// <summary>The tag of the first record of <paramref name="records"/>; <see cref="Other"/> when there is none.</summary>

@@ -26,7 +26,7 @@ public class ServerErrorCloseTests
     private sealed class FailingReplayHistory(IChatHistory inner) : DelegatingHistory(inner)
     {
 
-        public override ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        public override ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
             => throw new InvalidOperationException("a bug in the store");
     }
 }

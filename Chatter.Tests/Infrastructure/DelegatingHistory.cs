@@ -11,11 +11,11 @@ public abstract class DelegatingHistory(IChatHistory inner) : IChatHistory
 
     public virtual ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken) => Inner.AppendAsync(post, cancellationToken);
 
-    public virtual ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => Inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+    public virtual ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => Inner.GetReplayAsync(viewer, sinceId, perThread, total, cancellationToken);
 
-    public virtual ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => Inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
+    public virtual ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => Inner.GetPageAsync(viewer, thread, beforeId, limit, cancellationToken);
 
     public virtual ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
         => Inner.SetReadMarkerAsync(user, marker, cancellationToken);

@@ -44,10 +44,10 @@ public sealed class HeldHistory(IChatHistory inner) : DelegatingHistory(inner)
         return stored;
     }
 
-    public override async ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+    public override async ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
     {
         var hold = replayHold;
-        var replay = await Inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+        var replay = await Inner.GetReplayAsync(viewer, sinceId, perThread, total, cancellationToken);
         replays.Writer.TryWrite(replay);
         if (hold is not null)
         {

@@ -18,11 +18,11 @@ public sealed class SwitchableHistory(IChatHistory inner) : DelegatingHistory(in
     public override ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
         => Down ? throw new ChatHistoryException("store down (test)") : Inner.AppendAsync(post, cancellationToken);
 
-    public override ValueTask<ChatReplay> GetReplayAsync(long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetReplayAsync(sinceId, perThread, total, cancellationToken);
+    public override ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetReplayAsync(viewer, sinceId, perThread, total, cancellationToken);
 
-    public override ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetPageAsync(thread, beforeId, limit, cancellationToken);
+    public override ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
+        => Down ? throw new ChatHistoryException("store down (test)") : Inner.GetPageAsync(viewer, thread, beforeId, limit, cancellationToken);
 
     public override ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
         => Down ? throw new ChatHistoryException("store down (test)") : Inner.SetReadMarkerAsync(user, marker, cancellationToken);
