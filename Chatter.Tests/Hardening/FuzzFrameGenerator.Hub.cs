@@ -24,7 +24,7 @@ internal sealed partial class FuzzFrameGenerator
         {
             case 0:
             {
-                var (thread, message) = (RandomText(1, 30), RandomText(1, 200));
+                var (thread, message) = (RandomThread(30), RandomText(1, 200));
                 return new FuzzCase("hub: valid SendMessage", Bytes(Record("\"SendMessage\"", $"[{Json(thread)},{Json(message)}]")), WebSocketMessageType.Text, FuzzOutcome.Stored, id, Stored: (thread, message));
             }
 

@@ -26,7 +26,7 @@ internal sealed partial class FuzzFrameGenerator
 
     private FuzzCase Truncated(string reference)
     {
-        var whole = Encoding.UTF8.GetString(ValidFrame(reference, RandomText(1, 20), RandomText(1, 60)));
+        var whole = Encoding.UTF8.GetString(ValidFrame(reference, RandomThread(20), RandomText(1, 60)));
         var cut = random.Next(1, whole.Length - 1);
         if (char.IsLowSurrogate(whole[cut]))
         {

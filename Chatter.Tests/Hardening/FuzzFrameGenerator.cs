@@ -38,7 +38,7 @@ internal sealed partial class FuzzFrameGenerator(int seed, int maxFrameBytes, in
             7 => LoneSurrogateEscape(),
             8 => LengthEdge(reference),
             9 => Binary(),
-            10 => Valid(reference, RandomText(1, 40), RandomText(1, 300), "valid"),
+            10 => Valid(reference, RandomThread(40), RandomText(1, 300), "valid"),
             11 => EmptyOrBlank(reference),
             12 => TrailingGarbage(reference),
             13 => NotAnObject(),
@@ -46,7 +46,7 @@ internal sealed partial class FuzzFrameGenerator(int seed, int maxFrameBytes, in
             15 => LoginFrameAfterLogin(),
             16 => ForgedFields(reference),
             17 => NonBmpLengthEdge(reference),
-            _ => random.Next(50) == 0 ? SizeEdgeInStream(reference) : Valid(reference, RandomText(1, 20), RandomText(1, 100), "valid"),
+            _ => random.Next(50) == 0 ? SizeEdgeInStream(reference) : Valid(reference, RandomThread(20), RandomText(1, 100), "valid"),
         };
     }
 
@@ -106,6 +106,13 @@ internal sealed partial class FuzzFrameGenerator(int seed, int maxFrameBytes, in
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A public thread's name: random text that does not start with <c>@</c> (which names a direct message).</summary>
+    private string RandomThread(int max)
+    {
+        var text = RandomText(1, max);
+        return text[0] == '@' ? "t" + text[1..] : text;
     }
 
     private T Pick<T>(T[] choices) => choices[random.Next(choices.Length)];
