@@ -26,6 +26,7 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     private int threadCount;
     private long lastId;
     private long prunedThrough;
+    private readonly Dictionary<long, MessageRing> ringOf = [];
     private readonly Dictionary<string, Dictionary<string, long>> readMarkers = new(StringComparer.Ordinal);
 
     /// <summary>Test seam: called by a read across threads after each thread it visited, outside the lock.</summary>
@@ -59,7 +60,10 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
             }
 
             var stored = new ChatMessage(thread, message, from, ++lastId, now);
-            prunedThrough = Math.Max(prunedThrough, ring.Add(stored));
+            var dropped = ring.Add(stored);
+            prunedThrough = Math.Max(prunedThrough, dropped);
+            ringOf.Remove(dropped);
+            ringOf[stored.Id] = ring;
             if (post.Ref is not null && dedupeWindow > TimeSpan.Zero)
             {
                 recent.Add(post.Ref, stored, now - dedupeWindow);
@@ -134,6 +138,51 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
         }
 
         return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(page, limit));
+    }
+
+    public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var index = ringOf.TryGetValue(edit.Id, out var ring) ? ring.IndexOf(edit.Id) : -1;
+            if (index < 0)
+            {
+                return ValueTask.FromResult(ChatEditResult.NotFound);
+            }
+
+            var current = ring![index];
+            if (current.From != edit.User)
+            {
+                return ValueTask.FromResult(ChatEditResult.NotYours);
+            }
+
+            var edited = current with { Message = edit.Message, EditedTs = UtcTimestampConverter.Truncate(time.GetUtcNow()) };
+            ring!.Replace(index, edited);
+            return ValueTask.FromResult(new ChatEditResult(ChatChangeOutcome.Done, edited));
+        }
+    }
+
+    public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var index = ringOf.TryGetValue(removal.Id, out var ring) ? ring.IndexOf(removal.Id) : -1;
+            if (index < 0)
+            {
+                return ValueTask.FromResult(ChatDeleteResult.NotFound);
+            }
+
+            var current = ring![index];
+            if (current.From != removal.User && !removal.AsAdmin)
+            {
+                return ValueTask.FromResult(new ChatDeleteResult(ChatChangeOutcome.NotYours, current.Thread, current.From));
+            }
+
+            // The ring stays (a thread left empty is kept, as one emptied by MaxPerThread never is): readers hold it.
+            ring!.RemoveAt(index);
+            ringOf.Remove(removal.Id);
+            return ValueTask.FromResult(new ChatDeleteResult(ChatChangeOutcome.Done, current.Thread, current.From));
+        }
     }
 
     public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)

@@ -141,7 +141,8 @@ internal sealed class SqliteQueries(SqliteDatabase database)
                 reader.GetString(2),
                 reader.GetString(3),
                 reader.GetInt64(0),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
         }
     }
 
@@ -151,8 +152,8 @@ internal sealed class SqliteQueries(SqliteDatabase database)
         public const string HighWater = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0);";
         public const string Meta = "SELECT epoch, pruned_through FROM meta;";
         public const string ReplayThreads = "SELECT name FROM threads WHERE last_id > $since ORDER BY last_id DESC LIMIT $total;";
-        public const string ReplayThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
-        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;";
-        public const string PageThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before ORDER BY id DESC LIMIT $limit;";
+        public const string ReplayThread = "SELECT id, thread, message, sender, ts, edited_ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
+        public const string PageAll = "SELECT id, thread, message, sender, ts, edited_ts FROM messages WHERE id < $before ORDER BY id DESC LIMIT $limit;";
+        public const string PageThread = "SELECT id, thread, message, sender, ts, edited_ts FROM messages WHERE thread = $thread AND id < $before ORDER BY id DESC LIMIT $limit;";
     }
 }

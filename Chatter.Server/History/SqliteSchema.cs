@@ -9,7 +9,7 @@ namespace Chatter.Server.History;
 internal static class SqliteSchema
 {
     /// <summary>The version this Chatter writes.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     private static readonly string[] Migrations =
     [
@@ -48,6 +48,15 @@ internal static class SqliteSchema
             id     INTEGER NOT NULL,
             PRIMARY KEY (user, thread)
         ) WITHOUT ROWID;
+        """,
+        // 3: edited_ts, when a message's text was last edited (ms, null when never); member1/member2, the two users of a
+        // direct-message thread (null for a public one), on messages and threads, so a reader sees only its own.
+        """
+        ALTER TABLE messages ADD COLUMN edited_ts INTEGER;
+        ALTER TABLE messages ADD COLUMN member1 TEXT;
+        ALTER TABLE messages ADD COLUMN member2 TEXT;
+        ALTER TABLE threads ADD COLUMN member1 TEXT;
+        ALTER TABLE threads ADD COLUMN member2 TEXT;
         """,
     ];
 

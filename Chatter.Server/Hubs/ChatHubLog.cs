@@ -35,4 +35,7 @@ internal static partial class ChatHubLog
 
     [LoggerMessage(210, LogLevel.Information, "Message {MessageId} in {Thread} from {User} was sent again over {Transport} as {ConnectionId}; answered with the stored one, not stored twice")]
     public static partial void MessageResent(ILogger logger, long messageId, string thread, string user, string transport, string connectionId);
+
+    [LoggerMessage(211, LogLevel.Warning, "The {Notice} notice of message {MessageId} from {User} over {Transport} as {ConnectionId} could not be sent (backplane down?); the others see the change in their next replay")]
+    public static partial void NoticeNotSent(ILogger logger, string notice, long messageId, string? user, string transport, string connectionId, Exception exception);
 }
