@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Chatter.Server.Delivery;
 using Chatter.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Chatter.Tests.Conversations;
 
@@ -8,6 +11,12 @@ public static class EditFrames
 {
     /// <summary>The properties of an edited message, in order: a message's, then <c>editedTs</c>.</summary>
     public static readonly IReadOnlyList<string> EditedPropertyNames = [.. RawChatMessage.PropertyNames, "editedTs"];
+
+    /// <summary>
+    /// Checkpoints on a clock that never moves: v2 connections then get no <c>{"upTo"}</c> frame between the frames a
+    /// test reads one after another (checkpoints are not what these tests are about).
+    /// </summary>
+    public static void WithoutCheckpoints(IServiceCollection services) => services.AddSingleton(new Checkpoints(new FakeTimeProvider()));
 
     public static Task SendEditAsync(this RawChatClient client, long id, string message, string? reference, CancellationToken cancellationToken)
         => reference is null

@@ -17,7 +17,7 @@ public class EditTests
     [Test]
     public async Task TheAuthorsEditAndDeleteAreAnsweredAndReachTheOtherV2ConnectionsButNotV1Ones(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit, configureServices: EditFrames.WithoutCheckpoints);
         var (author, _) = await server.LoginV2Async("alice", cancellationToken: ct);
         var (authorsPhone, _) = await server.LoginV2Async("alice", cancellationToken: ct);
         var (reader, _) = await server.LoginV2Async("bob", cancellationToken: ct);
@@ -57,7 +57,7 @@ public class EditTests
     [Test]
     public async Task AnEditedMessageIsReplayedAndPagedWithItsNewTextAndEditedTs(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit, configureServices: EditFrames.WithoutCheckpoints);
         var (author, _) = await server.LoginV2Async("alice", cancellationToken: ct);
         await using var _ = author;
         var first = await author.SendAndAckAsync("general", "first", "m1", ct);
@@ -83,7 +83,7 @@ public class EditTests
     [Test]
     public async Task AnotherUsersEditAndDeleteAreRefusedChangeNothingAndNobodyIsTold(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit, configureServices: EditFrames.WithoutCheckpoints);
         var (author, _) = await server.LoginV2Async("alice", cancellationToken: ct);
         var (other, _) = await server.LoginV2Async("bob", cancellationToken: ct);
         var (watcher, _) = await server.LoginV2Async("carol", cancellationToken: ct);
@@ -114,7 +114,7 @@ public class EditTests
     [Test]
     public async Task AnAdminMayDeleteAnyonesMessageLoggedButNotEditIt(CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync(Kicked.AliceIsAdmin(ChatterServer.NoRateLimit));
+        await using var server = await ChatterServer.StartAsync(Kicked.AliceIsAdmin(ChatterServer.NoRateLimit), configureServices: EditFrames.WithoutCheckpoints);
         var (admin, _) = await server.LoginV2Async("alice", cancellationToken: ct);
         var (author, _) = await server.LoginV2Async("bob", cancellationToken: ct);
         await using var _ = admin;
@@ -149,7 +149,7 @@ public class EditTests
     [TestCase("{\"delete\": 1.5, \"ref\": \"r\"}", "delete must be a positive message id")]
     public async Task AnEditOrDeleteThatCannotBeDoneIsAnsweredWithItsReasonAndTheTextStays(string frame, string reason, CancellationToken ct)
     {
-        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:MessagesPerSecond"] = "0", ["Chatter:MaxMessageChars"] = "10" });
+        await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?> { ["Chatter:Limits:MessagesPerSecond"] = "0", ["Chatter:MaxMessageChars"] = "10" }, configureServices: EditFrames.WithoutCheckpoints);
         var (author, _) = await server.LoginV2Async("alice", cancellationToken: ct);
         await using var _ = author;
         var sent = await author.SendAndAckAsync("general", "original", "m1", ct);
