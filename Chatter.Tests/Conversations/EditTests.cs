@@ -161,6 +161,39 @@ public class EditTests
         Assert.That((page.GetProperty("message").GetString(), page.TryGetProperty("editedTs", out var __)), Is.EqualTo(("original", false)));
     }
 
+    [Test]
+    public async Task EditsAndDeletesCountAgainstTheMessageRate(CancellationToken ct)
+    {
+        await using var server = await ChatterServer.StartAsync(
+            new Dictionary<string, string?> { ["Chatter:Limits:MessagesPerSecond"] = "1", ["Chatter:Limits:MessageBurst"] = "5" },
+            configureServices: EditFrames.WithoutCheckpoints);
+        var (author, _) = await server.LoginV2Async("alice", cancellationToken: ct);
+        await using var _ = author;
+        var sent = await author.SendAndAckAsync("general", "m", "m1", ct);
+
+        // Edits and deletes (of a message there is none of) in turn, back to back.
+        const int Frames = 20;
+        for (var i = 0; i < Frames; i++)
+        {
+            await (i % 2 == 0 ? author.SendEditAsync(sent.Id, $"edit {i}", $"r{i}", ct) : author.SendDeleteAsync(999_999, $"r{i}", ct));
+        }
+
+        var limited = new List<int>();
+        for (var i = 0; i < Frames; i++)
+        {
+            var reply = await author.ReceiveJsonAsync(ct);
+            Assert.That(reply.GetProperty("ref").GetString(), Is.EqualTo($"r{i}"), "answered in order");
+            if (reply.TryGetProperty("error", out var error) && error.GetString() == "rate limited")
+            {
+                limited.Add(i);
+            }
+        }
+
+        // A burst of five, the message took one: four pass at once, and one more for every second the loop took.
+        Assert.That(limited, Has.Count.GreaterThanOrEqualTo(Frames - 10));
+        Assert.That(limited.Where(i => i % 2 == 1), Is.Not.Empty, "deletes are limited too");
+    }
+
     private static (string?, string?, string?, string?, string?) Properties(LogEvent e)
         => (LogCapture.Property(e, "Action"), LogCapture.Property(e, "Admin"), LogCapture.Property(e, "MessageId"), LogCapture.Property(e, "Author"), LogCapture.Property(e, "Reason"));
 }
