@@ -144,20 +144,19 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     {
         lock (gate)
         {
-            var index = ringOf.TryGetValue(edit.Id, out var ring) ? ring.IndexOf(edit.Id) : -1;
-            if (index < 0)
+            if (Locate(edit.Id) is not ({ } ring, var index))
             {
                 return ValueTask.FromResult(ChatEditResult.NotFound);
             }
 
-            var current = ring![index];
+            var current = ring[index];
             if (current.From != edit.User)
             {
                 return ValueTask.FromResult(ChatEditResult.NotYours);
             }
 
             var edited = current with { Message = edit.Message, EditedTs = UtcTimestampConverter.Truncate(time.GetUtcNow()) };
-            ring!.Replace(index, edited);
+            ring.Replace(index, edited);
             return ValueTask.FromResult(new ChatEditResult(ChatChangeOutcome.Done, edited));
         }
     }
@@ -166,20 +165,19 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     {
         lock (gate)
         {
-            var index = ringOf.TryGetValue(removal.Id, out var ring) ? ring.IndexOf(removal.Id) : -1;
-            if (index < 0)
+            if (Locate(removal.Id) is not ({ } ring, var index))
             {
                 return ValueTask.FromResult(ChatDeleteResult.NotFound);
             }
 
-            var current = ring![index];
+            var current = ring[index];
             if (current.From != removal.User && !removal.AsAdmin)
             {
                 return ValueTask.FromResult(new ChatDeleteResult(ChatChangeOutcome.NotYours, current.Thread, current.From));
             }
 
             // The ring stays (a thread left empty is kept, as one emptied by MaxPerThread never is): readers hold it.
-            ring!.RemoveAt(index);
+            ring.RemoveAt(index);
             ringOf.Remove(removal.Id);
             return ValueTask.FromResult(new ChatDeleteResult(ChatChangeOutcome.Done, current.Thread, current.From));
         }
@@ -221,6 +219,10 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     }
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>The ring holding the message <paramref name="id"/> and its index there; null when there is none. Under the lock.</summary>
+    private (MessageRing Ring, int Index)? Locate(long id)
+        => ringOf.TryGetValue(id, out var ring) && ring.IndexOf(id) is var index and >= 0 ? (ring, index) : null;
 
     private (MessageRing[] Rings, int Count, long HighWater, long PrunedThrough) Snapshot()
     {
