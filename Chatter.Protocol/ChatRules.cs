@@ -15,11 +15,12 @@ public static class ChatRules
     /// <summary>Returns why <paramref name="thread"/> and <paramref name="message"/> cannot be stored, or null when they can.</summary>
     public static string? Validate(string? thread, string? message, int maxMessageChars)
     {
-        if (ValidateThread(thread) is { } reason)
-        {
-            return reason;
-        }
+        return ValidateThread(thread) ?? ValidateMessage(message, maxMessageChars);
+    }
 
+    /// <summary>Returns why <paramref name="message"/> cannot be a message's text (new or edited), or null when it can.</summary>
+    public static string? ValidateMessage(string? message, int maxMessageChars)
+    {
         if (message is null)
         {
             return Frames.FrameError.MessageRequired;

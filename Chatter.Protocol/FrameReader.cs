@@ -99,6 +99,7 @@ public static class FrameReader
         (ReadMarker? Marker, string? Error)? read = null;
         (string? Thread, string? Error)? typing = null;
         (string? User, bool Given) kick = (null, false);
+        (long? Id, bool Given) edit = (null, false), delete = (null, false);
         try
         {
             var reader = new Utf8JsonReader(utf8, ReaderOptions);
@@ -154,6 +155,16 @@ public static class FrameReader
                     reader.Read();
                     kick = (reader.TokenType == JsonTokenType.String ? reader.GetString() : null, true);
                 }
+                else if (reader.ValueTextEquals("edit"u8))
+                {
+                    reader.Read();
+                    edit = (PositiveId(ref reader), true);
+                }
+                else if (reader.ValueTextEquals("delete"u8))
+                {
+                    reader.Read();
+                    delete = (PositiveId(ref reader), true);
+                }
                 else if (reader.ValueTextEquals("ref"u8))
                 {
                     reader.Read();
@@ -207,6 +218,19 @@ public static class FrameReader
             return kick.User is { } user ? ChatFrameResult.KickRequest(user, reference) : ChatFrameResult.Refused(FrameError.KickNotString, reference);
         }
 
+        if (edit.Given && threadError == FrameError.ThreadRequired)
+        {
+            // {"edit": 17, "message": "new text"} without a thread: the author's edit (a chat frame's "edit" is ignored).
+            return edit.Id is not { } id ? ChatFrameResult.Refused(FrameError.EditIdNotPositive, reference)
+                : messageError is not null ? ChatFrameResult.Refused(messageError, reference)
+                : ChatFrameResult.EditRequest(new MessageEdit(id, message!), reference);
+        }
+
+        if (delete.Given && notChat)
+        {
+            return delete.Id is { } id ? ChatFrameResult.DeleteRequest(id, reference) : ChatFrameResult.Refused(FrameError.DeleteIdNotPositive, reference);
+        }
+
         if (threadError is not null)
         {
             return ChatFrameResult.Refused(threadError, reference);
@@ -219,6 +243,10 @@ public static class FrameReader
 
         return new ChatFrameResult(new ChatFrame(thread!, message!, reference), null, reference);
     }
+
+    /// <summary>The value of an <c>edit</c> or <c>delete</c>: a positive integer id, else null.</summary>
+    private static long? PositiveId(ref Utf8JsonReader reader)
+        => reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var id) && id > 0 ? id : null;
 
     private static (string? Value, string? Error) ReadString(ref Utf8JsonReader reader, string missing, string notString)
         => reader.TokenType switch

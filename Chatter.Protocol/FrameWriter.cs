@@ -102,6 +102,45 @@ public static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary>
+    /// <c>{"ref":"e1","edited":{...}}</c>: a message with its new text and <c>editedTs</c>, in the shape of
+    /// <see cref="WriteMessage"/>; the author's answer (with the edit's <c>ref</c>, when it had one) and, without a ref,
+    /// the notice to the other v2 connections.
+    /// </summary>
+    public static void WriteEdited(string? reference, ChatMessage message, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        if (reference is not null)
+        {
+            writer.WriteString("ref"u8, reference);
+        }
+
+        writer.WritePropertyName("edited"u8);
+        WriteMessageObject(writer, message);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// <c>{"ref":"d1","deleted":17,"thread":"general"}</c>: a message deleted; the deleter's answer (with the delete's
+    /// <c>ref</c>, when it had one) and, without a ref, the notice to the other v2 connections.
+    /// </summary>
+    public static void WriteDeleted(string? reference, DeletedMessage deleted, IBufferWriter<byte> output)
+    {
+        var writer = Rent(output);
+        writer.WriteStartObject();
+        if (reference is not null)
+        {
+            writer.WriteString("ref"u8, reference);
+        }
+
+        writer.WriteNumber("deleted"u8, deleted.Id);
+        writer.WriteString("thread"u8, deleted.Thread);
+        writer.WriteEndObject();
+        writer.Flush();
+    }
+
     /// <summary><c>{"ack":"ref","id":17,"ts":"..."}</c>: the sender's confirmation that its message was stored.</summary>
     public static void WriteAck(string reference, ChatMessage message, IBufferWriter<byte> output)
     {
@@ -211,6 +250,12 @@ public static class FrameWriter
         writer.WriteString("sender"u8, message.From);
         writer.WriteNumber("id"u8, message.Id);
         WriteTimestamp(writer, "ts"u8, message.Ts);
+        if (message.EditedTs is { } edited)
+        {
+            // Only once edited: a message never edited is written exactly as before edits existed.
+            WriteTimestamp(writer, "editedTs"u8, edited);
+        }
+
         writer.WriteEndObject();
     }
 

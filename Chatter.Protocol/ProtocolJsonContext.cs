@@ -32,6 +32,7 @@ public sealed record KickResponse(
 /// <summary>Source-generated JSON for the protocol's HTTP and hub types.</summary>
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(ChatMessage[]))]
+[JsonSerializable(typeof(DeletedMessage))]
 [JsonSerializable(typeof(Recovery))]
 [JsonSerializable(typeof(ReadMarker))]
 [JsonSerializable(typeof(TypingNotice))]

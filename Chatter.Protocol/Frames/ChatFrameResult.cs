@@ -34,4 +34,14 @@ public readonly record struct ChatFrameResult(ChatFrame? Frame, string? Error, s
     public string? Kick { get; init; }
 
     public static ChatFrameResult KickRequest(string user, string? reference) => new(null, null, reference) { Kick = user };
+
+    /// <summary>Set for <c>{"edit": 17, "message": "new text"}</c>: the author changes the text of a message.</summary>
+    public MessageEdit? Edit { get; init; }
+
+    public static ChatFrameResult EditRequest(MessageEdit edit, string? reference) => new(null, null, reference) { Edit = edit };
+
+    /// <summary>Set for <c>{"delete": 17}</c>: the author (or an admin) deletes a message; the id.</summary>
+    public long? Delete { get; init; }
+
+    public static ChatFrameResult DeleteRequest(long id, string? reference) => new(null, null, reference) { Delete = id };
 }

@@ -30,5 +30,9 @@ public static class FrameError
     public const string NotAllowed = "not allowed";
     public const string UnknownUser = "unknown user";
     public const string KickNotString = "kick must be a user name";
+    public const string EditIdNotPositive = "edit must be a positive message id";
+    public const string DeleteIdNotPositive = "delete must be a positive message id";
+    public const string NotFound = "not found";
+    public const string NotYours = "not yours";
     public const string RawClientsOnly = "SendFrames is for /ws/chat clients; call SendMessage";
 }

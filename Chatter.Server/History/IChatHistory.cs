@@ -41,6 +41,22 @@ public interface IChatHistory
     /// </summary>
     ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Replaces the text of the message <see cref="ChatEdit.Id"/> and sets its edited time to now, when
+    /// <see cref="ChatEdit.User"/> is its author (checked in the same atomic step as the change); replays, pages and
+    /// <c>since</c> return the new text from then on.
+    /// </summary>
+    /// <exception cref="ChatHistoryException">The store could not make the change; nothing changed.</exception>
+    ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the message <see cref="ChatDelete.Id"/> (its text is gone: replays, pages and <c>since</c> leave it out)
+    /// when <see cref="ChatDelete.User"/> is its author or <see cref="ChatDelete.AsAdmin"/>, checked in the same atomic
+    /// step. Ids are never reused: the high-water id and a replay's completeness are as if the id had never been stored.
+    /// </summary>
+    /// <exception cref="ChatHistoryException">The store could not make the change; nothing changed.</exception>
+    ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken);
+
     /// <summary>The most threads a user keeps a read marker for.</summary>
     public const int MaxReadMarkersPerUser = 1_000;
 

@@ -27,6 +27,7 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     private int threadCount;
     private long lastId;
     private long prunedThrough;
+    private readonly Dictionary<long, MessageRing> ringOf = [];
     private readonly Dictionary<string, Dictionary<string, long>> readMarkers = new(StringComparer.Ordinal);
 
     /// <summary>Test seam: called by a read across threads after each thread it visited, outside the lock.</summary>
@@ -62,7 +63,10 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
             }
 
             var stored = new ChatMessage(thread, message, from, ++lastId, now);
-            prunedThrough = Math.Max(prunedThrough, ring.Add(stored));
+            var dropped = ring.Add(stored);
+            prunedThrough = Math.Max(prunedThrough, dropped);
+            ringOf.Remove(dropped);
+            ringOf[stored.Id] = ring;
             if (post.Ref is not null && dedupeWindow > TimeSpan.Zero)
             {
                 recent.Add(post.Ref, stored, now - dedupeWindow);
@@ -154,6 +158,49 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
         return ValueTask.FromResult<IReadOnlyList<ChatMessage>>(HistoryOrder.NewestOldestFirst(page, limit));
     }
 
+    public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (Locate(edit.Id) is not ({ } ring, var index))
+            {
+                return ValueTask.FromResult(ChatEditResult.NotFound);
+            }
+
+            var current = ring[index];
+            if (current.From != edit.User)
+            {
+                return ValueTask.FromResult(ChatEditResult.NotYours);
+            }
+
+            var edited = current with { Message = edit.Message, EditedTs = UtcTimestampConverter.Truncate(time.GetUtcNow()) };
+            ring.Replace(index, edited);
+            return ValueTask.FromResult(new ChatEditResult(ChatChangeOutcome.Done, edited));
+        }
+    }
+
+    public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (Locate(removal.Id) is not ({ } ring, var index))
+            {
+                return ValueTask.FromResult(ChatDeleteResult.NotFound);
+            }
+
+            var current = ring[index];
+            if (current.From != removal.User && !removal.AsAdmin)
+            {
+                return ValueTask.FromResult(new ChatDeleteResult(ChatChangeOutcome.NotYours, current.Thread, current.From));
+            }
+
+            // The ring stays (a thread left empty is kept, as one emptied by MaxPerThread never is): readers hold it.
+            ring.RemoveAt(index);
+            ringOf.Remove(removal.Id);
+            return ValueTask.FromResult(new ChatDeleteResult(ChatChangeOutcome.Done, current.Thread, current.From));
+        }
+    }
+
     public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
     {
         lock (readMarkers)
@@ -190,6 +237,10 @@ public sealed class InMemoryChatHistory(IOptions<HistoryOptions> options, TimePr
     }
 
     public ValueTask CheckAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>The ring holding the message <paramref name="id"/> and its index there; null when there is none. Under the lock.</summary>
+    private (MessageRing Ring, int Index)? Locate(long id)
+        => ringOf.TryGetValue(id, out var ring) && ring.IndexOf(id) is var index and >= 0 ? (ring, index) : null;
 
     private (MessageRing[] Rings, string[] Names, int Count, long HighWater, long PrunedThrough) Snapshot()
     {

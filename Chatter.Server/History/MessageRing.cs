@@ -53,6 +53,28 @@ internal sealed class MessageRing(int capacity)
         return low;
     }
 
+    /// <summary>The index of the message with id <paramref name="id"/>, or -1.</summary>
+    public int IndexOf(long id)
+    {
+        var index = FirstAfter(id - 1);
+        return index < Count && this[index].Id == id ? index : -1;
+    }
+
+    /// <summary>Puts <paramref name="message"/> (of the same id) in place of the message at <paramref name="index"/>.</summary>
+    public void Replace(int index, ChatMessage message) => items[(head + index) % items.Length] = message;
+
+    /// <summary>Removes the message at <paramref name="index"/>; the later ones move down, so the order stays.</summary>
+    public void RemoveAt(int index)
+    {
+        for (var i = index; i < Count - 1; i++)
+        {
+            items[(head + i) % items.Length] = this[i + 1];
+        }
+
+        items[(head + Count - 1) % items.Length] = null!;
+        Count--;
+    }
+
     private void Grow()
     {
         var grown = new ChatMessage[Math.Min(capacity, items.Length * 2)];

@@ -98,6 +98,14 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
         => ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
 
+    /// <summary>Not yet on PostgreSQL (issue 16): edits are refused.</summary>
+    public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
+        => ValueTask.FromException<ChatEditResult>(new ChatHistoryException("edits are not kept in the PostgreSQL store yet"));
+
+    /// <summary>Not yet on PostgreSQL (issue 16): deletes are refused.</summary>
+    public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken)
+        => ValueTask.FromException<ChatDeleteResult>(new ChatHistoryException("edits are not kept in the PostgreSQL store yet"));
+
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
         => thread is not null && !DirectThread.CanRead(thread, viewer) ? new([]) : queries.PageAsync(thread, beforeId, limit, cancellationToken);
 

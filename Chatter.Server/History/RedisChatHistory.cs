@@ -28,6 +28,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     private readonly FailureThrottle failures;
     private readonly RedisRowReader reader;
     private readonly RedisReadMarkers readMarkers;
+    private readonly RedisHistoryEdits edits;
     private readonly RedisKey idKey;
     private readonly RedisKey threadsKey;
     private readonly RedisKey idsKey;
@@ -49,6 +50,7 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
         failures = new FailureThrottle(time, TimeSpan.FromSeconds(10));
         reader = new RedisRowReader(time, logger);
         readMarkers = new RedisReadMarkers(redis);
+        edits = new RedisHistoryEdits(redis, time);
         idKey = redis.KeyPrefix + "history:id";
         threadsKey = redis.KeyPrefix + "history:threads";
         idsKey = redis.KeyPrefix + "history:ids";
@@ -130,6 +132,10 @@ public sealed class RedisChatHistory : IChatHistory, IHostedService, IDisposable
     public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken) => readMarkers.SetAsync(user, marker);
 
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken) => readMarkers.GetAsync(user);
+
+    public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken) => edits.EditAsync(edit);
+
+    public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken) => edits.DeleteAsync(removal);
 
     public async ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
     {

@@ -67,4 +67,22 @@ internal static class RedisHistoryRows
 
         return buffer.WrittenSpan[1..].ToArray();
     }
+
+    /// <summary>An edited row's JSON from the field after the thread on: <c>,"message":...,"from":...,"editedTs":"..."}</c>.</summary>
+    public static byte[] BodyAfterThread(string message, string from, DateTimeOffset editedTs)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128 + (message.Length * 3));
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("message"u8, message);
+            writer.WriteString("from"u8, from);
+            writer.WriteString("editedTs"u8, Timestamp(editedTs));
+            writer.WriteEndObject();
+        }
+
+        var body = buffer.WrittenSpan.ToArray();
+        body[0] = (byte)',';
+        return body;
+    }
 }

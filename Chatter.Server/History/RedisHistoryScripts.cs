@@ -239,4 +239,58 @@ internal static class RedisHistoryScripts
         end
         return { removed, #threads, dropped, 0 }
         """;
+
+    /// <summary>
+    /// The first part of <see cref="Edit"/> and <see cref="Delete"/>: finds the message ARGV[2] (its thread from the id
+    /// index entry <c>ID:THREAD</c>, KEYS[1]; its row in the thread's set, ARGV[1] the thread key prefix) and its author.
+    /// Returns { 0 } when there is none (or its row is not a message); else leaves <c>entry</c>, <c>thread</c>,
+    /// <c>key</c>, <c>row</c> and <c>author</c> set.
+    /// </summary>
+    private const string FindMessage = """
+        local entry = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[2])[1]
+        if not entry then return { 0 } end
+        local thread = string.match(entry, '^%d+:(.*)$')
+        if not thread then return { 0 } end
+        local key = ARGV[1] .. thread
+        local row = redis.call('ZRANGEBYSCORE', key, ARGV[2], ARGV[2])[1]
+        if not row then return { 0 } end
+        local ok, decoded = pcall(cjson.decode, row)
+        if not ok or type(decoded) ~= 'table' or type(decoded['from']) ~= 'string' then return { 0 } end
+        local author = decoded['from']
+
+        """;
+
+    /// <summary>
+    /// An edit, the author checked in the same step: rewrites the message's row with the new text and its edited time,
+    /// keeping its id, ts and thread first (as retention reads them). KEYS: id index. ARGV: thread key prefix, id, user,
+    /// the row's JSON after the thread (<c>,"message":...,"from":...,"editedTs":...}</c>). Returns { 0 } not found,
+    /// { 2 } not the author's, { 1, thread, ts } done.
+    /// </summary>
+    public const string Edit = "#!lua\n" + FindMessage + """
+        if author ~= ARGV[3] then return { 2 } end
+        local ts = string.match(row, '^{"id":%d+,"ts":"([^"]+)"')
+        if not ts then return { 0 } end
+        redis.call('ZREMRANGEBYSCORE', key, ARGV[2], ARGV[2])
+        redis.call('ZADD', key, ARGV[2], '{"id":' .. ARGV[2] .. ',"ts":"' .. ts .. '","thread":' .. cjson.encode(thread) .. ARGV[4])
+        return { 1, thread, ts }
+        """;
+
+    /// <summary>
+    /// A delete, the author (or admin) checked in the same step: removes the row and its id index entry, and sets the
+    /// thread's score in the thread index to its newest id left (drops the thread when none is left), so the replay's
+    /// walk stays exact. KEYS: id index, thread index. ARGV: thread key prefix, id, user, 1 when the user is an admin.
+    /// Returns { 0 } not found, { 2, thread, author } not theirs, { 1, thread, author } done.
+    /// </summary>
+    public const string Delete = "#!lua\n" + FindMessage + """
+        if author ~= ARGV[3] and ARGV[4] ~= '1' then return { 2, thread, author } end
+        redis.call('ZREMRANGEBYSCORE', key, ARGV[2], ARGV[2])
+        redis.call('ZREM', KEYS[1], entry)
+        local newest = redis.call('ZREVRANGE', key, 0, 0, 'WITHSCORES')
+        if #newest == 0 then
+          redis.call('ZREM', KEYS[2], thread)
+        else
+          redis.call('ZADD', KEYS[2], newest[2], thread)
+        end
+        return { 1, thread, author }
+        """;
 }

@@ -85,6 +85,12 @@ public sealed class SqliteChatHistory : IChatHistory, IHostedService, IDisposabl
     public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
         => Writer.SetReadMarkerAsync(user, marker, cancellationToken);
 
+    public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
+        => Writer.EditAsync(edit, cancellationToken);
+
+    public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken)
+        => Writer.DeleteAsync(removal, cancellationToken);
+
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
         => queries.ReadMarkersAsync(user, cancellationToken);
 

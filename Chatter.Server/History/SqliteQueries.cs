@@ -143,7 +143,8 @@ internal sealed class SqliteQueries(SqliteDatabase database)
                 reader.GetString(2),
                 reader.GetString(3),
                 reader.GetInt64(0),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5))));
         }
     }
 
@@ -156,8 +157,8 @@ internal sealed class SqliteQueries(SqliteDatabase database)
         private const string Readable = "(member1 IS NULL OR member1 = $viewer OR member2 = $viewer)";
 
         public const string ReplayThreads = "SELECT name FROM threads WHERE last_id > $since AND " + Readable + " ORDER BY last_id DESC LIMIT $total;";
-        public const string ReplayThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
-        public const string PageAll = "SELECT id, thread, message, sender, ts FROM messages WHERE id < $before AND " + Readable + " ORDER BY id DESC LIMIT $limit;";
-        public const string PageThread = "SELECT id, thread, message, sender, ts FROM messages WHERE thread = $thread AND id < $before AND " + Readable + " ORDER BY id DESC LIMIT $limit;";
+        public const string ReplayThread = "SELECT id, thread, message, sender, ts, edited_ts FROM messages WHERE thread = $thread AND id > $since ORDER BY id DESC LIMIT $limit;";
+        public const string PageAll = "SELECT id, thread, message, sender, ts, edited_ts FROM messages WHERE id < $before AND " + Readable + " ORDER BY id DESC LIMIT $limit;";
+        public const string PageThread = "SELECT id, thread, message, sender, ts, edited_ts FROM messages WHERE thread = $thread AND id < $before AND " + Readable + " ORDER BY id DESC LIMIT $limit;";
     }
 }

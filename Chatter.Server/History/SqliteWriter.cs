@@ -19,7 +19,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
 {
     private const int MaxBatch = 512;
 
-    private readonly Channel<PendingAppend> appends = Channel.CreateBounded<PendingAppend>(
+    private readonly Channel<SqlitePendingWrite> appends = Channel.CreateBounded<SqlitePendingWrite>(
         new BoundedChannelOptions(16_384) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly FailureThrottle failures = new(time, TimeSpan.FromSeconds(10));
     private volatile Exception? fault;
@@ -47,22 +47,29 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
     /// <summary>Refuses appends from now on (the store is being disposed).</summary>
     public void Complete() => appends.Writer.TryComplete();
 
-    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
-    {
-        var pending = new PendingAppend(post, null);
-        await EnqueueAsync(pending, cancellationToken);
-        return await pending.Posted.Task;
-    }
+    public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+        => WriteAsync<ChatPosted>(post, cancellationToken);
 
     /// <summary>Stores a read marker in the next group commit, with the messages waiting then.</summary>
-    public async ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+    public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
+        => WriteAsync<ReadMarkerResult>(new SqlitePendingWrite.MarkerWrite(user, marker), cancellationToken);
+
+    /// <summary>Edits a message in the next group commit.</summary>
+    public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
+        => WriteAsync<ChatEditResult>(edit, cancellationToken);
+
+    /// <summary>Deletes a message in the next group commit.</summary>
+    public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete delete, CancellationToken cancellationToken)
+        => WriteAsync<ChatDeleteResult>(delete, cancellationToken);
+
+    private async ValueTask<T> WriteAsync<T>(object request, CancellationToken cancellationToken)
     {
-        var pending = new PendingAppend(null, (user, marker));
+        var pending = new SqlitePendingWrite(request);
         await EnqueueAsync(pending, cancellationToken);
-        return await pending.Marked!.Task;
+        return await pending.ResultAsync<T>();
     }
 
-    private async ValueTask EnqueueAsync(PendingAppend pending, CancellationToken cancellationToken)
+    private async ValueTask EnqueueAsync(SqlitePendingWrite pending, CancellationToken cancellationToken)
     {
         if (fault is { } stopped)
         {
@@ -87,7 +94,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
 
     private void WriteLoop()
     {
-        var batch = new List<PendingAppend>(MaxBatch);
+        var batch = new List<SqlitePendingWrite>(MaxBatch);
         try
         {
             Run(batch);
@@ -112,7 +119,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
         }
     }
 
-    private void Run(List<PendingAppend> batch)
+    private void Run(List<SqlitePendingWrite> batch)
     {
         using var connection = database.Open();
         // The writer is the only one that adds messages, so it numbers them itself (after the AUTOINCREMENT sequence, read
@@ -138,7 +145,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
         var touchMember1 = touch.Parameters.Add("$member1", SqliteType.Text);
         var touchMember2 = touch.Parameters.Add("$member2", SqliteType.Text);
 
-        var stored = new List<ChatPosted?>(MaxBatch);
+        using var edits = new SqliteEdits(connection);
         using var markers = new SqliteReadMarkers(connection);
         using var resends = new SqliteResends(connection);
         var touched = new Dictionary<string, (long LastId, int Count)>(StringComparer.Ordinal);
@@ -148,7 +155,6 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             batch.Clear();
-            stored.Clear();
             touched.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var next))
             {
@@ -166,16 +172,23 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 ts.Value = now.ToUnixTimeMilliseconds();
                 foreach (var pending in batch)
                 {
-                    if (pending.Post is not { } post)
+                    switch (pending.Request)
                     {
-                        pending.Result = markers.Set(pending.Marker!.Value.User, pending.Marker.Value.Marker, transaction);
-                        stored.Add(null);
-                        continue;
+                        case SqlitePendingWrite.MarkerWrite write:
+                            pending.Result = markers.Set(write.User, write.Marker, transaction);
+                            continue;
+                        case ChatEdit edit:
+                            pending.Result = edits.Edit(edit, now, transaction);
+                            continue;
+                        case ChatDelete delete:
+                            pending.Result = edits.Delete(delete, transaction);
+                            continue;
                     }
 
+                    var post = (ChatPost)pending.Request;
                     if (post.Ref is not null && dedupeWindow > TimeSpan.Zero && resends.Original(post, now - dedupeWindow, transaction) is { } resent)
                     {
-                        stored.Add(new ChatPosted(resent, Resent: true));
+                        pending.Result = new ChatPosted(resent, Resent: true);
                         continue;
                     }
 
@@ -189,7 +202,7 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                     member2.Value = direct ? second : DBNull.Value;
                     insert.ExecuteNonQuery();
                     touched[post.Thread] = (last, touched.GetValueOrDefault(post.Thread).Count + 1);
-                    stored.Add(new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, last, now), Resent: false));
+                    pending.Result = new ChatPosted(new ChatMessage(post.Thread, post.Message, post.From, last, now), Resent: false);
                 }
 
                 foreach (var (name, (lastId, count)) in touched)
@@ -203,11 +216,13 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                     touch.ExecuteNonQuery();
                 }
 
+                edits.ApplyThreadCounts(transaction);
                 BatchWriting?.Invoke(batch.Count);
                 transaction.Commit();
             }
             catch (SqliteException ex)
             {
+                edits.Reset();
                 if (failures.ShouldLog(out var suppressed))
                 {
                     Log.AppendFailed(logger, database.FilePath, batch.Count, suppressed, ex);
@@ -222,45 +237,12 @@ internal sealed class SqliteWriter(SqliteDatabase database, TimeSpan dedupeWindo
                 continue;
             }
 
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var pending in batch)
             {
-                batch[i].Complete(stored[i]);
+                pending.Complete();
             }
 
             batch.Clear();
-        }
-    }
-
-    /// <summary>A message to store, or a read marker.</summary>
-    private sealed class PendingAppend(ChatPost? post, (string User, ReadMarker Marker)? marker)
-    {
-        public ChatPost? Post { get; } = post;
-
-        public (string User, ReadMarker Marker)? Marker { get; } = marker;
-
-        public TaskCompletionSource<ChatPosted> Posted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public TaskCompletionSource<ReadMarkerResult>? Marked { get; } = marker is null ? null : new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>A marker's result, set inside the transaction, given once it committed.</summary>
-        public ReadMarkerResult Result { get; set; }
-
-        public void Complete(ChatPosted? posted)
-        {
-            if (posted is not null)
-            {
-                Posted.TrySetResult(posted);
-            }
-
-            Marked?.TrySetResult(Result);
-        }
-
-        public void Fail(Exception failure)
-        {
-            Posted.TrySetException(failure);
-            Marked?.TrySetException(failure);
-            // A marker's caller awaits Marked only: nobody observes Posted then.
-            _ = Posted.Task.Exception;
         }
     }
 }

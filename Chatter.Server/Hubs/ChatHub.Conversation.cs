@@ -143,7 +143,7 @@ public sealed partial class ChatHub
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.NoticeNotSent(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
+            Log.ConversationNoticeNotSent(logger, Context.UserIdentifier, Transport, Context.ConnectionId, ex);
         }
     }
 }

@@ -37,5 +37,8 @@ internal static partial class ChatHubLog
     public static partial void MessageResent(ILogger logger, long messageId, string thread, string user, string transport, string connectionId);
 
     [LoggerMessage(213, LogLevel.Warning, "A notice (read marker or typing) from {User} over {Transport} as {ConnectionId} could not be sent (backplane down?)")]
-    public static partial void NoticeNotSent(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+    public static partial void ConversationNoticeNotSent(ILogger logger, string? user, string transport, string connectionId, Exception exception);
+
+    [LoggerMessage(211, LogLevel.Warning, "The {Notice} notice of message {MessageId} from {User} over {Transport} as {ConnectionId} could not be sent (backplane down?); the others see the change in their next replay")]
+    public static partial void NoticeNotSent(ILogger logger, string notice, long messageId, string? user, string transport, string connectionId, Exception exception);
 }

@@ -29,6 +29,12 @@ public interface IChatClient
     /// <summary>To the other v2 connections: someone is typing in a thread. Dropped for a reader that is behind.</summary>
     Task UserTyping(TypingNotice notice);
 
+    /// <summary>To the other v2 connections that see the thread: a message's new text, with its <c>editedTs</c> (<c>{"edited": {...}}</c> raw).</summary>
+    Task MessageEdited(ChatMessage message);
+
+    /// <summary>To the other v2 connections that see the thread: a message was deleted (<c>{"deleted": 17, "thread"}</c> raw).</summary>
+    Task MessageDeleted(DeletedMessage deleted);
+
     /// <summary>A user's first connection on this node opened (for connections that called <c>SubscribePresence</c>).</summary>
     Task UserJoined(string user);
 

@@ -27,4 +27,11 @@ internal static partial class ModerationLog
 
     [LoggerMessage(807, LogLevel.Warning, "Could not subscribe to kicks through Redis; retrying (kicks on other nodes do not disconnect users here meanwhile)")]
     public static partial void KickSubscriptionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(808, LogLevel.Warning, "Admin action {Action} by {Admin} on message {MessageId} of {Author} over {Transport}: done")]
+    public static partial void AdminMessageAction(ILogger logger, string action, string admin, long messageId, string author, string transport);
+
+    /// <summary><paramref name="author"/> is null when there is no such message.</summary>
+    [LoggerMessage(809, LogLevel.Warning, "Admin action {Action} by {Admin} on message {MessageId} of {Author} over {Transport} refused: {Reason}")]
+    public static partial void AdminMessageActionRefused(ILogger logger, string action, string admin, long messageId, string? author, string transport, string reason);
 }

@@ -16,6 +16,29 @@ public sealed class Moderator(IKickList kicks, UserDirectory users, IOptions<Mod
     /// <summary>The action's name in the log.</summary>
     public const string KickAction = "kick";
 
+    /// <summary>The name in the log of a delete of someone else's message.</summary>
+    public const string DeleteAction = "delete";
+
+    /// <summary>True when <paramref name="user"/> may delete anyone's message: a user of the users file listed in <c>Chatter:Admins</c>.</summary>
+    public bool MayDeleteAnyMessage(string? user) => options.Value.IsAdmin(user) && users.Exists(user!);
+
+    /// <summary>
+    /// Logs a delete that was an admin action: done by <paramref name="user"/> on someone else's message (as an admin),
+    /// or refused (<paramref name="refusal"/>: someone else's message and the user is no admin, or an admin's delete of
+    /// a message there is none of). A user's delete of their own message is no admin action and is not logged here.
+    /// </summary>
+    public void LogMessageDelete(string user, long id, string? author, string transport, string? refusal)
+    {
+        if (refusal is null)
+        {
+            Log.AdminMessageAction(logger, DeleteAction, user, id, author!, transport);
+        }
+        else
+        {
+            Log.AdminMessageActionRefused(logger, DeleteAction, user, id, author, transport, refusal);
+        }
+    }
+
     /// <summary>
     /// <paramref name="admin"/> kicks <paramref name="target"/> (over <paramref name="transport"/>, for the log): every
     /// connection of the target on every node is closed and its logins are refused for <c>Chatter:KickMinutes</c>.

@@ -53,7 +53,7 @@ public static class RawFrameBatcher
         input = rest;
         if (IsRequestOfItsOwn(first))
         {
-            request = new RawRequest(null, first.Ref, first.History, first.Read, first.Typing, first.Kick);
+            request = new RawRequest(null, first.Ref, first.History, first.Read, first.Typing, first.Kick, first.Edit, first.Delete);
             return true;
         }
 
@@ -100,9 +100,10 @@ public static class RawFrameBatcher
         return true;
     }
 
-    /// <summary>A presence, history, read marker, typing or kick request: never batched, a call of its own in its place.</summary>
+    /// <summary>A presence, history, read marker, typing, kick, edit or delete request: never batched, a call of its own in its place.</summary>
     private static bool IsRequestOfItsOwn(ChatFrameResult frame)
-        => frame.IsPresenceRequest || frame.History is not null || frame.Read is not null || frame.Typing is not null || frame.Kick is not null;
+        => frame.IsPresenceRequest || frame.History is not null || frame.Read is not null || frame.Typing is not null || frame.Kick is not null
+            || frame.Edit is not null || frame.Delete is not null;
 
     private static ChatSend ToSend(ChatFrameResult result)
         => result.Frame is { } frame ? new ChatSend(frame.Thread, frame.Message, frame.Ref) : new ChatSend(null, null, result.Ref, result.Error);

@@ -17,8 +17,9 @@ namespace Chatter.Server.RawWebSocket;
 /// <see cref="ChatHub.SendMessages"/> call, whose answers (<see cref="SendResult"/> values, each with its frame's ref)
 /// are written back one per frame, in order: the ack (or nothing, for a frame without a ref) or the error. A presence
 /// request is a <see cref="ChatHub.SubscribePresence"/> call, a history request a <see cref="ChatHub.GetHistory"/> call
-/// (answered <c>{"ref","history":[...]}</c>) and a kick a <see cref="ChatHub.Kick"/> call (answered
-/// <c>{"ref","kicked","until"}</c>); for these SignalR's invocation id is the frame's ref, as SignalR's own
+/// (answered <c>{"ref","history":[...]}</c>), a kick a <see cref="ChatHub.Kick"/> call (answered
+/// <c>{"ref","kicked","until"}</c>), an edit an <see cref="ChatHub.EditMessage"/> call (answered <c>{"ref","edited"}</c>)
+/// and a delete a <see cref="ChatHub.DeleteMessage"/> call (answered <c>{"ref","deleted","thread"}</c>); for these SignalR's invocation id is the frame's ref, as SignalR's own
 /// protocols use the id to match an answer to its call. Outbound, every frame is a record for the socket's writer
 /// loop (<see cref="RawOutboundFrames"/>).
 /// </para>
@@ -59,6 +60,8 @@ public sealed class RawHubProtocol : IHubProtocol
             { Read: { } marker } => new InvocationMessage(id, nameof(ChatHub.MarkRead), [marker.Thread, marker.Id]),
             { Typing: { } thread } => new InvocationMessage(id, nameof(ChatHub.Typing), [thread]),
             { Kick: { } user } => new InvocationMessage(id, nameof(ChatHub.Kick), [user]),
+            { Edit: { } edit } => new InvocationMessage(id, nameof(ChatHub.EditMessage), [edit.Id, edit.Message]),
+            { Delete: { } deleted } => new InvocationMessage(id, nameof(ChatHub.DeleteMessage), [deleted]),
             _ => new InvocationMessage(id, nameof(ChatHub.SubscribePresence), []),
         };
         return true;
@@ -89,6 +92,12 @@ public sealed class RawHubProtocol : IHubProtocol
             case InvocationMessage { Target: PrivateId.Method, Arguments: [PrivateId id] }:
                 RawOutboundFrames.WritePrivateId(output, id);
                 break;
+            case InvocationMessage { Target: nameof(IChatClient.MessageEdited), Arguments: [ChatMessage edited] }:
+                Write(output, RawOutboundFrames.Other, edited, static (edited, buffer) => FrameWriter.WriteEdited(null, edited, buffer));
+                break;
+            case InvocationMessage { Target: nameof(IChatClient.MessageDeleted), Arguments: [DeletedMessage deleted] }:
+                Write(output, RawOutboundFrames.Other, deleted, static (deleted, buffer) => FrameWriter.WriteDeleted(null, deleted, buffer));
+                break;
             case InvocationMessage { Target: nameof(IChatClient.UserJoined), Arguments: [string user] }:
                 Write(output, RawOutboundFrames.Other, user, static (user, buffer) => FrameWriter.WritePresence("joined", user, buffer));
                 break;
@@ -117,6 +126,12 @@ public sealed class RawHubProtocol : IHubProtocol
                 break;
             case CompletionMessage { Result: HubAnswer<KickResponse> { Result: { } kicked } } completion:
                 Write(output, RawOutboundFrames.Other, (Reference(completion.InvocationId), kicked), static (state, buffer) => FrameWriter.WriteKicked(state.Item1, state.kicked.User, state.kicked.Until, buffer));
+                break;
+            case CompletionMessage { Result: HubAnswer<ChatMessage> { Result: { } edited } } completion:
+                Write(output, RawOutboundFrames.Other, (Reference(completion.InvocationId), edited), static (state, buffer) => FrameWriter.WriteEdited(state.Item1, state.edited, buffer));
+                break;
+            case CompletionMessage { Result: HubAnswer<DeletedMessage> { Result: { } deleted } } completion:
+                Write(output, RawOutboundFrames.Other, (Reference(completion.InvocationId), deleted), static (state, buffer) => FrameWriter.WriteDeleted(state.Item1, state.deleted, buffer));
                 break;
             case CloseMessage { Error: not null }:
                 RawOutboundFrames.Write(output, RawOutboundFrames.ServerError, []);

@@ -15,7 +15,8 @@ public sealed class RawMessageIds(RawHubProtocol raw, SerializationCache seriali
 {
     public long IdOf(SerializedHubMessage message) => message.Message switch
     {
-        InvocationMessage { Arguments: [ChatMessage chat] } => chat.Id,
+        // ReceiveMessage only: an edit notice carries a message too, but is not one (the replay gate must not drop it).
+        InvocationMessage { Target: nameof(IChatClient.ReceiveMessage), Arguments: [ChatMessage chat] } => chat.Id,
         null => RawOutboundFrames.TagOf(serialized.BytesOf(message, raw).Span) is var tag and > 0 ? tag : 0,
         _ => 0,
     };

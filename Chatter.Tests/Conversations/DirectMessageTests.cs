@@ -99,6 +99,37 @@ public class DirectMessageTests
     }
 
     [Test]
+    public async Task AnEditAndADeleteInADirectThreadReachOnlyItsTwoUsersUnderTheirOwnNames(CancellationToken ct)
+    {
+        await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit, configureServices: EditFrames.WithoutCheckpoints);
+        var (alice, _) = await server.LoginV2Async("alice", cancellationToken: ct);
+        await using var _ = alice;
+        var (alicesPhone, _) = await server.LoginV2Async("alice", cancellationToken: ct);
+        await using var __ = alicesPhone;
+        var (bob, _) = await server.LoginV2Async("bob", cancellationToken: ct);
+        await using var ___ = bob;
+        var (carol, _) = await server.LoginV2Async("carol", cancellationToken: ct);
+        await using var ____ = carol;
+        var sent = await alice.SendAndAckAsync("@bob", "helo", "m", ct);
+        await bob.ReceiveMessageAsync(ct);
+        await alicesPhone.ReceiveMessageAsync(ct);
+
+        await alice.SendEditAsync(sent.Id, "hello", "e", ct);
+        Assert.That((await alice.ReceiveEditedAsync(ct)).Message.Thread, Is.EqualTo("@bob"), "the answer names it as its author does");
+        Assert.That((await alicesPhone.ReceiveEditedAsync(ct)).Message.Thread, Is.EqualTo("@bob"));
+        var edited = (await bob.ReceiveEditedAsync(ct)).Message;
+        Assert.That((edited.Thread, edited.Message), Is.EqualTo(("@alice", "hello")));
+
+        await alice.SendDeleteAsync(sent.Id, "d", ct);
+        Assert.That(await alice.ReceiveDeletedAsync(ct), Is.EqualTo(("d", sent.Id, "@bob")));
+        Assert.That(await alicesPhone.ReceiveDeletedAsync(ct), Is.EqualTo(((string?)null, sent.Id, "@bob")));
+        Assert.That(await bob.ReceiveDeletedAsync(ct), Is.EqualTo(((string?)null, sent.Id, "@alice")));
+
+        var fence = await bob.SendAndAckAsync("general", "fence", "f", ct);
+        Assert.That((await carol.ReceiveMessageAsync(ct)).Id, Is.EqualTo(fence.Id), "carol heard of neither");
+    }
+
+    [Test]
     public async Task LogsAndMetricsNameNeitherTheTextNorThePairOfADirectMessage(CancellationToken ct)
     {
         await using var server = await ChatterServer.StartAsync(new Dictionary<string, string?>(ChatterServer.NoRateLimit) { ["Chatter:Metrics:Enabled"] = "true" });

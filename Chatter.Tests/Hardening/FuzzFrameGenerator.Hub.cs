@@ -60,7 +60,7 @@ internal sealed partial class FuzzFrameGenerator
             }
 
             case 7:
-                return new FuzzCase("hub: GetHistory", Bytes(Record("\"GetHistory\"", $"[{Json(Pick([null, "t", RandomText(1, 10)]))},{Pick(["null", "0", "-5", "9223372036854775807"])},{random.Next(1, 501)}]")), WebSocketMessageType.Text, FuzzOutcome.Result, id);
+                return new FuzzCase("hub: GetHistory", Bytes(Record("\"GetHistory\"", $"[{Json(Pick([null, "t", RandomThread(10)]))},{Pick(["null", "0", "-5", "9223372036854775807"])},{random.Next(1, 501)}]")), WebSocketMessageType.Text, FuzzOutcome.Result, id);
             default:
                 return new FuzzCase("hub: invalid call without an invocation id", Bytes(Record("\"SendMessage\"", $"[{Pick(WrongTypes)}]", withId: false)), WebSocketMessageType.Text, FuzzOutcome.Nothing);
         }

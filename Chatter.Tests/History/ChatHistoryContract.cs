@@ -203,6 +203,15 @@ public sealed class SqliteChatHistoryTests : ChatHistoryFullContract
 
     protected override Task ApplyRetentionAsync(IChatHistory history) => ((SqliteChatHistory)history).PruneAsync(CancellationToken.None);
 
+    protected override async Task<IChatHistory?> ReopenAsync(IChatHistory history)
+    {
+        var path = ((SqliteChatHistory)history).FilePath;
+        await DisposeHistoryAsync(history);
+        var reopened = new SqliteChatHistory(Options.Create(new HistoryOptions { Path = path }), TimeProvider.System, NullLogger<SqliteChatHistory>.Instance);
+        await reopened.StartAsync(CancellationToken.None);
+        return reopened;
+    }
+
     protected override async Task DisposeHistoryAsync(IChatHistory history)
     {
         var sqlite = (SqliteChatHistory)history;

@@ -13,6 +13,7 @@ namespace Chatter.Tests.History;
 public sealed class RedisChatHistoryTests : ChatHistoryFullContract
 {
     private readonly List<RedisConnection> connections = [];
+    private readonly Dictionary<RedisChatHistory, string> prefixes = [];
     private RedisServer redis = null!;
 
     [OneTimeSetUp]
@@ -40,6 +41,10 @@ public sealed class RedisChatHistoryTests : ChatHistoryFullContract
 
     protected override Task<IChatHistory> CreateHistoryAsync(HistoryOptions options)
         => Task.FromResult<IChatHistory>(Create(options, $"t{Guid.NewGuid():N}"));
+
+    /// <summary>A node started again on the same Redis and prefix.</summary>
+    protected override Task<IChatHistory?> ReopenAsync(IChatHistory history)
+        => Task.FromResult<IChatHistory?>(Create(new HistoryOptions(), prefixes[(RedisChatHistory)history]));
 
     [Test]
     public async Task TwoNodesOnOneRedisShareOneIncreasingIdSequence(CancellationToken ct)
@@ -229,7 +234,9 @@ public sealed class RedisChatHistoryTests : ChatHistoryFullContract
     {
         var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration, ChannelPrefix = prefix }), NullLogger<RedisConnection>.Instance);
         connections.Add(connection);
-        return new RedisChatHistory(connection, Options.Create(options), time ?? TimeProvider.System, NullLogger<RedisChatHistory>.Instance);
+        var history = new RedisChatHistory(connection, Options.Create(options), time ?? TimeProvider.System, NullLogger<RedisChatHistory>.Instance);
+        prefixes[history] = prefix;
+        return history;
     }
 
     private sealed class SettableTimeProvider(DateTimeOffset now) : TimeProvider

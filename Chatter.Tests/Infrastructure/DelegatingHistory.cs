@@ -23,5 +23,9 @@ public abstract class DelegatingHistory(IChatHistory inner) : IChatHistory
     public virtual ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
         => Inner.GetReadMarkersAsync(user, cancellationToken);
 
+    public virtual ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken) => Inner.EditAsync(edit, cancellationToken);
+
+    public virtual ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken) => Inner.DeleteAsync(removal, cancellationToken);
+
     public virtual ValueTask CheckAsync(CancellationToken cancellationToken) => Inner.CheckAsync(cancellationToken);
 }

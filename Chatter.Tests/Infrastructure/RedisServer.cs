@@ -75,7 +75,15 @@ public sealed class RedisServer : IAsyncDisposable
         {
             if (e.Data is null)
             {
-                ready.TrySetException(new InvalidOperationException($"redis-server exited before it was ready:\n{output}"));
+                // Under the lock: the error stream's handler may be appending at this moment (a StringBuilder read while
+                // written throws, and on a pool thread that crashes the test host).
+                string seen;
+                lock (output)
+                {
+                    seen = output.ToString();
+                }
+
+                ready.TrySetException(new InvalidOperationException($"redis-server exited before it was ready:\n{seen}"));
                 return;
             }
 
