@@ -11,7 +11,7 @@ namespace Chatter.Server.History;
 internal static class PostgresSchema
 {
     /// <summary>The version this Chatter writes.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>The advisory lock key of migrations (any constant; "chatter" in ASCII).</summary>
     private const long MigrationLock = 0x63_68_61_74_74_65_72;
@@ -20,7 +20,7 @@ internal static class PostgresSchema
     [
         // 1: messages, indexed for replay and paging by thread; threads, so a replay visits threads, not rows; the one-row
         // id counter whose row lock orders commits (PostgresWriter); meta.epoch (a random id of this database) and
-        // messages.ref with its (sender, ref) index for idempotent resends (issue 15: not used yet).
+        // messages.ref with its (sender, ref) index, which finds a resend's original (PostgresBatch).
         """
         CREATE TABLE messages (
             id      bigint PRIMARY KEY,
@@ -49,6 +49,22 @@ internal static class PostgresSchema
             epoch    text    NOT NULL
         );
         INSERT INTO meta (epoch) VALUES (gen_random_uuid()::text);
+        """,
+        // 2: meta.pruned_through, the highest id retention removed, so a replay can tell it left something out (a version 1
+        // database whose retention already removed messages starts at its counter: a replay since an older id is then
+        // answered as not whole, never falsely as whole); read_markers, each user's newest message read per thread;
+        // nullable member1/member2 (the pair of a direct message) and edited_ts (ms, as ts) on messages, unused so far.
+        """
+        ALTER TABLE meta ADD COLUMN pruned_through bigint NOT NULL DEFAULT 0;
+        UPDATE meta SET pruned_through = (
+            SELECT CASE WHEN (SELECT count(*) FROM messages) < last_id THEN last_id ELSE 0 END FROM message_ids);
+        CREATE TABLE read_markers (
+            username text   NOT NULL,
+            thread   text   NOT NULL,
+            id       bigint NOT NULL,
+            PRIMARY KEY (username, thread)
+        );
+        ALTER TABLE messages ADD COLUMN member1 text, ADD COLUMN member2 text, ADD COLUMN edited_ts bigint;
         """,
     ];
 

@@ -14,15 +14,15 @@ public sealed class PostgresSchemaTests : PostgresTestBase
     public async Task StopStores() => await stores.DisposeAsync();
 
     [Test]
-    public async Task NodesStartingTogetherOnAnEmptyDatabaseCreateVersionOneOnce(CancellationToken ct)
+    public async Task NodesStartingTogetherOnAnEmptyDatabaseCreateTheCurrentVersionOnce(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => stores.StartAsync(database)));
 
-        Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version WHERE version = 1;", ct), Is.EqualTo(1));
+        Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version WHERE version = 2;", ct), Is.EqualTo(1));
         Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version;", ct), Is.EqualTo(1));
-        // Issue 15's parts, in version 1 already: the database's epoch and an indexed, nullable ref on messages.
+        // The database's epoch and an indexed, nullable ref on messages (version 1).
         Assert.That(await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct), Is.Not.Empty);
         Assert.That(
             await QueryAsync<string>(database, "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'messages' AND column_name = 'ref';", ct),
@@ -53,10 +53,10 @@ public sealed class PostgresSchemaTests : PostgresTestBase
         var current = await stores.StartAsync(database);
         await current.AppendAsync("t", "from a later Chatter", "u", ct);
         await stores.StopAsync(current);
-        await QueryAsync<int>(database, "UPDATE schema_version SET version = 2 RETURNING version;", ct);
+        await QueryAsync<int>(database, "UPDATE schema_version SET version = 3 RETURNING version;", ct);
 
         var refused = Assert.ThrowsAsync<InvalidDataException>(() => stores.Create(database).StartAsync(ct));
-        Assert.That(refused!.Message, Does.Contain("has schema version 2, newer than this Chatter understands (1)").And.Contain("refusing to start"));
+        Assert.That(refused!.Message, Does.Contain("has schema version 3, newer than this Chatter understands (2)").And.Contain("refusing to start"));
 
         // The whole server refuses to start, with that message.
         var server = Assert.ThrowsAsync<InvalidDataException>(() => ChatterServer.StartAsync(new Dictionary<string, string?>
@@ -67,7 +67,7 @@ public sealed class PostgresSchemaTests : PostgresTestBase
         }));
         Assert.That(server!.Message, Does.Contain("newer than this Chatter understands"));
 
-        Assert.That(await QueryAsync<int>(database, "SELECT version FROM schema_version;", ct), Is.EqualTo(2));
+        Assert.That(await QueryAsync<int>(database, "SELECT version FROM schema_version;", ct), Is.EqualTo(3));
         Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM messages;", ct), Is.EqualTo(1));
     }
 
