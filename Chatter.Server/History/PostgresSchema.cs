@@ -68,9 +68,9 @@ internal static class PostgresSchema
         """,
     ];
 
-    /// <summary>Brings the database to <see cref="CurrentVersion"/>.</summary>
+    /// <summary>Brings the database to <see cref="CurrentVersion"/> (tests: to <paramref name="target"/>, an older one).</summary>
     /// <exception cref="InvalidDataException">The database is newer than this Chatter.</exception>
-    public static async Task MigrateAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
+    public static async Task MigrateAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken, int target = CurrentVersion)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLock});", cancellationToken);
@@ -84,7 +84,7 @@ internal static class PostgresSchema
                     $"history database '{name}' has schema version {version}, newer than this Chatter understands ({CurrentVersion}); refusing to start rather than touch it");
             }
 
-            for (var next = version + 1; next <= CurrentVersion; next++)
+            for (var next = version + 1; next <= target; next++)
             {
                 await ExecuteAsync(connection, Migrations[next - 1], cancellationToken);
                 await ExecuteAsync(connection, $"DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES ({next});", cancellationToken);
