@@ -19,8 +19,8 @@ internal sealed class PostgresQueries(PostgresDatabase database)
             var since = sinceId ?? 0;
             await using var replay = new NpgsqlCommand(Sql.Replay, connection);
             replay.Parameters.AddWithValue("since", since);
-            replay.Parameters.AddWithValue("per_thread", perThread);
-            replay.Parameters.AddWithValue("total", total);
+            replay.Parameters.AddWithValue("per_thread", (long)perThread);
+            replay.Parameters.AddWithValue("total", (long)total);
             await using var reader = await replay.ExecuteReaderAsync(cancellationToken);
             long highWater = 0;
             var epoch = "";

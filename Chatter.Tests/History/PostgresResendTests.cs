@@ -13,16 +13,11 @@ namespace Chatter.Tests.History;
 [CancelAfter(60_000)]
 public sealed class PostgresResendTests : PostgresTestBase
 {
-    private readonly PostgresStores stores = new();
-
-    [TearDown]
-    public async Task StopStores() => await stores.DisposeAsync();
-
     [Test]
     public async Task AResendTakenByTwoNodesAtOnceIsStoredOnce(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
-        var nodes = new[] { await stores.StartAsync(database), await stores.StartAsync(database) };
+        var nodes = new[] { await Stores.StartAsync(database), await Stores.StartAsync(database) };
         var post = new ChatPost("t", "hello", "alice", "r1");
 
         // The counter's lock held from outside, so both nodes' transactions are under way and wait on it together: the
@@ -51,22 +46,11 @@ public sealed class PostgresResendTests : PostgresTestBase
     [Test]
     public async Task ASecondPostWithTheSameRefInOneGroupCommitIsTheFirstsResend(CancellationToken ct)
     {
-        var history = await stores.StartAsync(await Postgres.CreateDatabaseAsync(ct));
-        var sizes = new List<int>();
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        history.Writer.BatchWriting = async (_, size) =>
-        {
-            sizes.Add(size);
-            if (sizes.Count == 1)
-            {
-                held.TrySetResult();
-                await release.Task;
-            }
-        };
+        var history = await Stores.StartAsync(await Postgres.CreateDatabaseAsync(ct));
+        var batches = new PostgresHeldBatch(history);
 
         var first = history.AppendAsync("t", "first", "u", ct).AsTask();
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        await batches.HeldAsync(ct);
         var posts = new[]
         {
             new ChatPost("t", "same", "alice", "r1"),
@@ -76,11 +60,11 @@ public sealed class PostgresResendTests : PostgresTestBase
             new ChatPost("t", "same", "alice", "r1"),
         };
         var queued = posts.Select(post => history.AppendAsync(post, ct).AsTask()).ToList();
-        release.SetResult();
+        batches.Release();
         await first;
         var posted = await Task.WhenAll(queued);
 
-        Assert.That(sizes, Is.EqualTo(new[] { 1, 5 }), "the five went into one transaction");
+        Assert.That(batches.Sizes, Is.EqualTo(new[] { 1, 5 }), "the five went into one transaction");
         Assert.That(posted.Select(p => p.Resent), Is.EqualTo(new[] { false, false, true, false, true }));
         Assert.That(posted[2].Message, Is.EqualTo(posted[0].Message));
         Assert.That(posted[4].Message, Is.EqualTo(posted[0].Message));
@@ -93,7 +77,7 @@ public sealed class PostgresResendTests : PostgresTestBase
     public async Task AResendIsAnsweredWithinTheWindowAndStoredAgainPastIt(CancellationToken ct)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var history = await stores.StartAsync(await Postgres.CreateDatabaseAsync(ct), new HistoryOptions { DedupeMinutes = 10 }, clock);
+        var history = await Stores.StartAsync(await Postgres.CreateDatabaseAsync(ct), new HistoryOptions { DedupeMinutes = 10 }, clock);
         var post = new ChatPost("t", "hello", "alice", "r1");
         var original = await history.AppendAsync(post, ct);
 

@@ -8,17 +8,12 @@ namespace Chatter.Tests.History;
 [CancelAfter(60_000)]
 public sealed class PostgresSchemaTests : PostgresTestBase
 {
-    private readonly PostgresStores stores = new();
-
-    [TearDown]
-    public async Task StopStores() => await stores.DisposeAsync();
-
     [Test]
     public async Task NodesStartingTogetherOnAnEmptyDatabaseCreateTheCurrentVersionOnce(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
 
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => stores.StartAsync(database)));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Stores.StartAsync(database)));
 
         Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version WHERE version = 2;", ct), Is.EqualTo(1));
         Assert.That(await QueryAsync<long>(database, "SELECT COUNT(*) FROM schema_version;", ct), Is.EqualTo(1));
@@ -34,12 +29,12 @@ public sealed class PostgresSchemaTests : PostgresTestBase
     public async Task ARestartKeepsTheMessagesAndTheEpoch(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
-        var first = await stores.StartAsync(database);
+        var first = await Stores.StartAsync(database);
         var stored = await first.AppendAsync("t", "kept", "u", ct);
         var epoch = await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct);
-        await stores.StopAsync(first);
+        await Stores.StopAsync(first);
 
-        var again = await stores.StartAsync(database);
+        var again = await Stores.StartAsync(database);
 
         Assert.That(await again.GetPageAsync("t", null, 10, ct), Is.EqualTo(new[] { stored }));
         Assert.That(await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct), Is.EqualTo(epoch));
@@ -68,7 +63,7 @@ public sealed class PostgresSchemaTests : PostgresTestBase
         }
 
         var epoch = await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct);
-        var history = await stores.StartAsync(database);
+        var history = await Stores.StartAsync(database);
 
         Assert.That(await QueryAsync<int>(database, "SELECT version FROM schema_version;", ct), Is.EqualTo(PostgresSchema.CurrentVersion));
         Assert.That(await QueryAsync<string>(database, "SELECT epoch FROM meta;", ct), Is.EqualTo(epoch), "the same history");
@@ -88,12 +83,12 @@ public sealed class PostgresSchemaTests : PostgresTestBase
     public async Task ADatabaseOfANewerSchemaVersionRefusesTheStartAndIsLeftAsItIs(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
-        var current = await stores.StartAsync(database);
+        var current = await Stores.StartAsync(database);
         await current.AppendAsync("t", "from a later Chatter", "u", ct);
-        await stores.StopAsync(current);
+        await Stores.StopAsync(current);
         await QueryAsync<int>(database, "UPDATE schema_version SET version = 3 RETURNING version;", ct);
 
-        var refused = Assert.ThrowsAsync<InvalidDataException>(() => stores.Create(database).StartAsync(ct));
+        var refused = Assert.ThrowsAsync<InvalidDataException>(() => Stores.Create(database).StartAsync(ct));
         Assert.That(refused!.Message, Does.Contain("has schema version 3, newer than this Chatter understands (2)").And.Contain("refusing to start"));
 
         // The whole server refuses to start, with that message.
