@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Chatter.Protocol;
 
 namespace Chatter.Server.History;
 
@@ -21,16 +20,16 @@ internal sealed class AppendQueue
     /// <summary>Why the writer died; null while it runs (or after an ordinary stop).</summary>
     public Exception? Fault => fault;
 
-    /// <summary>Queues a message and returns it once the writer has committed it.</summary>
+    /// <summary>Queues a post and answers it once the writer has committed it (or found the message it resends).</summary>
     /// <exception cref="ChatHistoryException">The writer failed its batch, has died, or the store is shutting down.</exception>
-    public async ValueTask<ChatMessage> AppendAsync(string thread, string message, string from, CancellationToken cancellationToken)
+    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
     {
         if (fault is { } stopped)
         {
             throw Stopped(stopped);
         }
 
-        var pending = new PendingAppend(thread, message, from);
+        var pending = new PendingAppend(post);
         if (!appends.Writer.TryWrite(pending))
         {
             try
@@ -90,15 +89,11 @@ internal sealed class AppendQueue
         => new("message not stored: the history writer has stopped", fault);
 }
 
-/// <summary>A message waiting for its commit.</summary>
-internal sealed class PendingAppend(string thread, string message, string from)
+/// <summary>A post waiting for its commit.</summary>
+internal sealed class PendingAppend(ChatPost post)
 {
-    public string Thread { get; } = thread;
+    public ChatPost Post { get; } = post;
 
-    public string Message { get; } = message;
-
-    public string From { get; } = from;
-
-    /// <summary>Set to the stored message after the commit, or to the reason it was not stored.</summary>
-    public TaskCompletionSource<ChatMessage> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Set to the stored message (or the original it resends) after the commit, or to the reason it was not stored.</summary>
+    public TaskCompletionSource<ChatPosted> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

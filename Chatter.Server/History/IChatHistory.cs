@@ -28,7 +28,7 @@ public interface IChatHistory
     /// was read (whatever <paramref name="sinceId"/> and the bounds left out; 0 for an empty store), every message with an
     /// id at or below it is visible to readers, and every message appended afterwards gets a greater id. Stores number
     /// messages in commit order (SQLite: one writer; memory: one lock; Redis: INCR and ZADD in one script; PostgreSQL: a
-    /// row-locked counter updated first in every write transaction, see PostgresWriter), which is what
+    /// row-locked counter locked first in every write transaction, see PostgresWriter), which is what
     /// makes "at or below the high-water id means history" true.
     /// </remarks>
     ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken);

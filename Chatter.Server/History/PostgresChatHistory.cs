@@ -8,7 +8,8 @@ namespace Chatter.Server.History;
 /// History in PostgreSQL (<c>Chatter:History:Store=postgres</c>, <c>Chatter:History:ConnectionString</c>), shared by every
 /// node of a deployment and as durable as the database. Laid out as the SQLite store: this class opens and migrates the
 /// database at start (<see cref="PostgresSchema"/>), then hands appends to <see cref="PostgresWriter"/> (one writer per
-/// node, group commits, ids in commit order across nodes), reads to <see cref="PostgresQueries"/> and pruning to
+/// node, group commits, ids in commit order across nodes, resends answered with their original), reads to
+/// <see cref="PostgresQueries"/>, read markers to <see cref="PostgresReadMarkers"/> and pruning to
 /// <see cref="PostgresRetention"/>, in the background. While PostgreSQL is unreachable, appends fail with
 /// <c>message not stored</c> and <see cref="CheckAsync"/> fails (<c>/readyz</c> 503); both recover by themselves.
 /// </summary>
@@ -17,6 +18,8 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
     private readonly PostgresDatabase database;
     private readonly PostgresQueries queries;
     private readonly PostgresRetention retention;
+    private readonly PostgresReadMarkers markers;
+    private readonly PostgresEdits edits;
     private readonly ILogger<PostgresChatHistory> logger;
     private readonly CancellationTokenSource stopping = new();
     private Task? pruner;
@@ -28,11 +31,10 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
         database = new PostgresDatabase(settings);
         queries = new PostgresQueries(database);
         retention = new PostgresRetention(database, settings, time, logger);
-        Writer = new PostgresWriter(database, time, logger);
+        markers = new PostgresReadMarkers(database);
+        edits = new PostgresEdits(database, time);
+        Writer = new PostgresWriter(database, TimeSpan.FromMinutes(settings.DedupeMinutes), time, logger);
     }
-
-    private const string NotYet = "read markers are not kept in the PostgreSQL store yet";
-    private string epoch = "";
 
     /// <summary><c>host:port/database</c> (no credentials).</summary>
     public string DatabaseName => database.Name;
@@ -51,7 +53,6 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
             }
 
             Log.PostgresOpened(logger, database.Name, await queries.CountThreadsAsync(cancellationToken));
-            epoch = await queries.EpochAsync(cancellationToken);
         }
         catch (Exception ex) when (PostgresDatabase.IsFailure(ex) || ex is ChatHistoryException)
         {
@@ -82,32 +83,28 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
         await database.DisposeAsync();
     }
 
-    /// <summary>Stores the post. Not yet on PostgreSQL (issue 15): answering a resend with its original; every post is stored.</summary>
-    public async ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
-        => new(await Writer.AppendAsync(post.Thread, post.Message, post.From, cancellationToken), Resent: false);
+    public ValueTask<ChatPosted> AppendAsync(ChatPost post, CancellationToken cancellationToken)
+        => Writer.AppendAsync(post, cancellationToken);
 
-    /// <remarks>Direct messages are not replayed from PostgreSQL yet (only paged by their thread).</remarks>
     public ValueTask<ChatReplay> GetReplayAsync(string? viewer, long? sinceId, int perThread, int total, CancellationToken cancellationToken)
-        => queries.ReplayAsync(sinceId, perThread, total, epoch, cancellationToken);
+        => queries.ReplayAsync(viewer, sinceId, perThread, total, cancellationToken);
 
-    /// <summary>Not yet on PostgreSQL (issue 16): read markers are refused (<c>read marker not stored</c>).</summary>
     public ValueTask<ReadMarkerResult> SetReadMarkerAsync(string user, ReadMarker marker, CancellationToken cancellationToken)
-        => ValueTask.FromException<ReadMarkerResult>(new ChatHistoryException(NotYet));
+        => markers.SetAsync(user, marker, cancellationToken);
 
-    /// <summary>Not yet on PostgreSQL (issue 16): a user has no read markers.</summary>
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
-        => ValueTask.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>());
+        => queries.ReadMarkersAsync(user, cancellationToken);
 
     /// <summary>Not yet on PostgreSQL (issue 16): edits are refused.</summary>
     public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
-        => ValueTask.FromException<ChatEditResult>(new ChatHistoryException("edits are not kept in the PostgreSQL store yet"));
+        => edits.EditAsync(edit, cancellationToken);
 
     /// <summary>Not yet on PostgreSQL (issue 16): deletes are refused.</summary>
     public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken)
-        => ValueTask.FromException<ChatDeleteResult>(new ChatHistoryException("edits are not kept in the PostgreSQL store yet"));
+        => edits.DeleteAsync(removal, cancellationToken);
 
     public ValueTask<IReadOnlyList<ChatMessage>> GetPageAsync(string? viewer, string? thread, long? beforeId, int limit, CancellationToken cancellationToken)
-        => thread is not null && !DirectThread.CanRead(thread, viewer) ? new([]) : queries.PageAsync(thread, beforeId, limit, cancellationToken);
+        => queries.PageAsync(viewer, thread, beforeId, limit, cancellationToken);
 
     /// <summary>Fails when the writer has stopped (nothing can be stored) or the database cannot be read.</summary>
     public async ValueTask CheckAsync(CancellationToken cancellationToken)

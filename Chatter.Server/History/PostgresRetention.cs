@@ -6,7 +6,8 @@ namespace Chatter.Server.History;
 /// Retention of the PostgreSQL store, as <see cref="SqliteRetention"/>: <c>Chatter:History:MaxPerThread</c> and
 /// <c>MaxAgeDays</c>, applied every <c>PruneIntervalSeconds</c> in small transactions (a chunk of rows each). Every node
 /// prunes; two doing it at once delete each row once (a <c>DELETE … RETURNING</c> returns only the rows it removed, and
-/// only those are taken off the thread's count). Deletes never lower the id counter.
+/// only those are taken off the thread's count). Deletes never lower the id counter; each raises <c>meta.pruned_through</c>
+/// to the highest id it removed, in its transaction.
 /// </summary>
 internal sealed class PostgresRetention(PostgresDatabase database, HistoryOptions settings, TimeProvider time, ILogger logger)
 {
@@ -58,8 +59,9 @@ internal sealed class PostgresRetention(PostgresDatabase database, HistoryOption
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var perThread = new Dictionary<string, long>(StringComparer.Ordinal);
+            long prunedThrough = 0;
             await using (var delete = new NpgsqlCommand(
-                $"DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE {condition} ORDER BY id LIMIT @chunk) RETURNING thread;",
+                $"DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE {condition} ORDER BY id LIMIT @chunk) RETURNING thread, id;",
                 connection,
                 transaction))
             {
@@ -71,6 +73,7 @@ internal sealed class PostgresRetention(PostgresDatabase database, HistoryOption
                 {
                     var name = reader.GetString(0);
                     perThread[name] = perThread.GetValueOrDefault(name) + 1;
+                    prunedThrough = Math.Max(prunedThrough, reader.GetInt64(1));
                 }
             }
 
@@ -89,6 +92,11 @@ internal sealed class PostgresRetention(PostgresDatabase database, HistoryOption
                 var empty = new NpgsqlBatchCommand("DELETE FROM threads WHERE name = ANY(@names) AND count <= 0;");
                 empty.Parameters.AddWithValue("names", perThread.Keys.ToArray());
                 recount.BatchCommands.Add(empty);
+                // In the same transaction as the delete: a replay since an id below this one can no longer be whole, and
+                // no snapshot sees the rows gone without the mark (the replay reads both in one statement).
+                var mark = new NpgsqlBatchCommand("UPDATE meta SET pruned_through = GREATEST(pruned_through, @id);");
+                mark.Parameters.AddWithValue("id", prunedThrough);
+                recount.BatchCommands.Add(mark);
                 await recount.ExecuteNonQueryAsync(cancellationToken);
             }
 

@@ -4,7 +4,7 @@ namespace Chatter.Tests.History;
 
 /// <summary>
 /// The contract with what issues 15 and 16 add: an epoch, whether a replay is whole, resends stored once, read markers.
-/// Every store passes it but PostgreSQL's, which passes the base contract only so far (see its notes in the README).
+/// Every store passes it.
 /// </summary>
 public abstract partial class ChatHistoryFullContract : ChatHistoryContract
 {

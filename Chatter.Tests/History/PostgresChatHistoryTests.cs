@@ -8,7 +8,7 @@ namespace Chatter.Tests.History;
 /// The history contract on a private PostgreSQL (each test its own database), and what the PostgreSQL store adds:
 /// retention, text kept exactly, and text PostgreSQL cannot hold refused alone.
 /// </summary>
-public sealed class PostgresChatHistoryTests : ChatHistoryContract
+public sealed partial class PostgresChatHistoryTests : ChatHistoryFullContract
 {
     private readonly PostgresStores stores = new();
     private PostgresServer postgres = null!;
@@ -30,6 +30,8 @@ public sealed class PostgresChatHistoryTests : ChatHistoryContract
 
     protected override async Task<IChatHistory> CreateHistoryAsync(HistoryOptions options)
         => await stores.StartAsync(await postgres.CreateDatabaseAsync(), options);
+
+    protected override Task ApplyRetentionAsync(IChatHistory history) => ((PostgresChatHistory)history).PruneAsync(CancellationToken.None);
 
     [Test]
     public async Task OldestMessagesOfAThreadAreDroppedPastMaxPerThread(CancellationToken ct)

@@ -11,17 +11,12 @@ namespace Chatter.Tests.History;
 [CancelAfter(120_000)]
 public sealed class PostgresOrderingTests : PostgresTestBase
 {
-    private readonly PostgresStores stores = new();
-
-    [TearDown]
-    public async Task StopStores() => await stores.DisposeAsync();
-
     [Test]
     public async Task ConcurrentAppendersOnTwoNodesNeverMakeAHigherIdVisibleBeforeALowerOne(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
-        var nodes = new[] { await stores.StartAsync(database), await stores.StartAsync(database) };
-        var reader = await stores.StartAsync(database);
+        var nodes = new[] { await Stores.StartAsync(database), await Stores.StartAsync(database) };
+        var reader = await Stores.StartAsync(database);
         using var appending = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
         // Every snapshot a reader takes must hold exactly the ids 1..HighWater: an id above one not yet visible would be
@@ -64,8 +59,8 @@ public sealed class PostgresOrderingTests : PostgresTestBase
     public async Task TwoNodesOnOneDatabaseShareOneIncreasingIdSequenceAndReadEachOther(CancellationToken ct)
     {
         var database = await Postgres.CreateDatabaseAsync(ct);
-        var a = await stores.StartAsync(database);
-        var b = await stores.StartAsync(database);
+        var a = await Stores.StartAsync(database);
+        var b = await Stores.StartAsync(database);
 
         var stored = new List<Chatter.Protocol.ChatMessage>();
         for (var i = 0; i < 10; i++)
@@ -81,30 +76,19 @@ public sealed class PostgresOrderingTests : PostgresTestBase
     [Test]
     public async Task AppendsQueuedWhileATransactionCommitsShareTheNextCommit(CancellationToken ct)
     {
-        var history = await stores.StartAsync(await Postgres.CreateDatabaseAsync(ct));
-        var sizes = new List<int>();
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        history.Writer.BatchWriting = async (_, size) =>
-        {
-            sizes.Add(size);
-            if (sizes.Count == 1)
-            {
-                held.TrySetResult();
-                await release.Task;
-            }
-        };
+        var history = await Stores.StartAsync(await Postgres.CreateDatabaseAsync(ct));
+        var batches = new PostgresHeldBatch(history);
 
         var first = history.AppendAsync("t", "first", "u", ct).AsTask();
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        await batches.HeldAsync(ct);
         // Each call has queued its message when it returns its task.
         var queued = Enumerable.Range(0, 50).Select(i => history.AppendAsync($"t{i % 3}", $"m{i}", "u", ct).AsTask()).ToList();
         Assert.That(first.IsCompleted, Is.False, "not acknowledged before its commit");
-        release.SetResult();
+        batches.Release();
 
         await first;
         var stored = await Task.WhenAll(queued);
-        Assert.That(sizes, Is.EqualTo(new[] { 1, 50 }), "the 50 waiting messages went into one transaction");
+        Assert.That(batches.Sizes, Is.EqualTo(new[] { 1, 50 }), "the 50 waiting messages went into one transaction");
         Assert.That(stored.Select(m => m.Id), Is.EqualTo(Enumerable.Range(2, 50).Select(i => (long)i)), "numbered in the order queued");
     }
 
@@ -120,7 +104,7 @@ public sealed class PostgresOrderingTests : PostgresTestBase
             await off.ExecuteNonQueryAsync(ct);
         }
 
-        var history = await stores.StartAsync(database);
+        var history = await Stores.StartAsync(database);
         var seen = new List<string>();
         history.Writer.BatchWriting = async (connection, _) =>
         {

@@ -27,6 +27,25 @@ public static class RawRecovery
         return (client, answer with { Reads = markers.RootElement.GetProperty("reads").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()) });
     }
 
+    /// <summary>
+    /// Logs <paramref name="user"/> in with <c>"v": 2</c> from the start (the replay must be <paramref name="ids"/>, answered
+    /// recovered up to the last), then again since the first with that epoch (the rest, recovered up to the same id);
+    /// returns the second connection, open.
+    /// </summary>
+    public static async Task<RawChatClient> AssertLoginAndResumeAsync(this ChatterServer server, string user, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var (first, answer) = await server.LoginV2Async(user, cancellationToken: cancellationToken);
+        await using var _ = first;
+        Assert.That(answer.Replay.Select(m => m.Id), Is.EqualTo(ids));
+        Assert.That((answer.Recovered, answer.UpTo), Is.EqualTo((true, ids[^1])));
+        Assert.That(answer.Epoch, Is.Not.Empty);
+
+        var (again, resumed) = await server.LoginV2Async(user, since: ids[0], epoch: answer.Epoch, cancellationToken: cancellationToken);
+        Assert.That(resumed.Replay.Select(m => m.Id), Is.EqualTo(ids.Skip(1)));
+        Assert.That((resumed.Recovered, resumed.UpTo, resumed.Epoch), Is.EqualTo((true, ids[^1], answer.Epoch)));
+        return again;
+    }
+
     /// <summary>Reads messages until the recovery answer, which must come next and in its exact shape.</summary>
     public static async Task<RawRecoveryAnswer> ReceiveRecoveryAsync(this RawChatClient client, CancellationToken cancellationToken = default)
     {

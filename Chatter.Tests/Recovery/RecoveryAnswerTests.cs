@@ -16,16 +16,7 @@ public class RecoveryAnswerTests
         await using var server = await ChatterServer.StartAsync(ChatterServer.NoRateLimit);
         var ids = await StoreAsync(server, ct, "a", "a", "b");
 
-        var (first, answer) = await server.LoginV2Async("test2", cancellationToken: ct);
-        await using var _ = first;
-        Assert.That(answer.Replay.Select(m => m.Id), Is.EqualTo(ids));
-        Assert.That((answer.Recovered, answer.UpTo), Is.EqualTo((true, ids[^1])));
-        Assert.That(answer.Epoch, Is.Not.Empty);
-
-        var (again, resumed) = await server.LoginV2Async("test2", since: ids[0], epoch: answer.Epoch, cancellationToken: ct);
-        await using var __ = again;
-        Assert.That(resumed.Replay.Select(m => m.Id), Is.EqualTo(ids.Skip(1)));
-        Assert.That((resumed.Recovered, resumed.UpTo, resumed.Epoch), Is.EqualTo((answer.Recovered, answer.UpTo, answer.Epoch)));
+        await using var again = await server.AssertLoginAndResumeAsync("test2", ids, ct);
         await again.AssertNothingBeforeOwnAckAsync("t", ct);
     }
 
