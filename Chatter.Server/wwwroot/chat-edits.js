@@ -35,7 +35,7 @@ function openEditor(item) {
   box.value = shown.text;
   box.rows = 2;
   box.maxLength = 4000;
-  box.setAttribute('aria-label', 'Edit your message');
+  box.setAttribute('aria-label', 'New text');
   const save = el('button', 'save', 'Save');
   save.type = 'submit';
   const cancel = el('button', 'cancel', 'Cancel');

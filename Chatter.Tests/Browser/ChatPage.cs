@@ -170,7 +170,7 @@ public sealed class ChatPage
     {
         await Page.GetByLabel("Message…").FillAsync(user);
         await Page.GetByLabel("Message…").PressAsync("Enter");
-        await Assertions.Expect(Page.Locator("#thread-title")).ToHaveTextAsync("@" + user);
+        await Assertions.Expect(Page.Locator("#thread-title")).ToHaveTextAsync("@" + user.TrimStart('@'));
     }
 
     public async Task SelectThreadAsync(string thread)

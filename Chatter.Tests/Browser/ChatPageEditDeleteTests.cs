@@ -30,7 +30,7 @@ public class ChatPageEditDeleteTests : BrowserTestBase
         await Expect(bob.Messages("general").Last.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
 
         await mine.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
-        var box = mine.GetByLabel("Edit your message");
+        var box = mine.GetByLabel("New text");
         await Expect(box).ToHaveValueAsync("lunch at noom");
         await box.FillAsync("lunch at noon");
         await box.PressAsync("Enter");
@@ -73,8 +73,8 @@ public class ChatPageEditDeleteTests : BrowserTestBase
 
         var stale = laptop.Messages("general").Last;
         await stale.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
-        await stale.GetByLabel("Edit your message").FillAsync("changed");
-        await stale.GetByLabel("Edit your message").PressAsync("Enter");
+        await stale.GetByLabel("New text").FillAsync("changed");
+        await stale.GetByLabel("New text").PressAsync("Enter");
         await Expect(laptop.Notice).ToHaveTextAsync("Not edited: not found");
         await Expect(laptop.Texts("general")).ToHaveTextAsync(["soon gone"]);
     }
