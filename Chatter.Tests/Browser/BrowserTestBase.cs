@@ -15,6 +15,9 @@ public abstract class BrowserTestBase
     /// <summary>Bound of every Playwright action and auto-waiting assertion (the machine may be loaded).</summary>
     protected const int TimeoutMs = 20_000;
 
+    /// <summary>Bound of a wait for a WebSocket frame of a page (<see cref="ChatPage.FrameAsync"/>).</summary>
+    protected static readonly TimeSpan FrameTimeout = TimeSpan.FromMilliseconds(TimeoutMs);
+
     private static readonly string[] ChromiumArgs =
     [
         "--no-sandbox",

@@ -14,8 +14,6 @@ namespace Chatter.Tests.Browser;
 [CancelAfter(180_000)]
 public class ChatPageChangeFramesTests : BrowserTestBase
 {
-    private static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(20);
-
     [Test]
     public async Task EditedAndDeletedNoticesChangeTheMessageInPlaceOrRemoveIt(CancellationToken ct)
     {

@@ -12,8 +12,6 @@ namespace Chatter.Tests.Browser;
 [CancelAfter(180_000)]
 public class ChatPageTypingTests : BrowserTestBase
 {
-    private static readonly TimeSpan FrameTimeout = TimeSpan.FromSeconds(20);
-
     [Test]
     public async Task TypingShowsForOthersNeverOnTheTypistsOwnDevicesAndEndsWithTheirMessageOrAfterThreeSeconds(CancellationToken ct)
     {
