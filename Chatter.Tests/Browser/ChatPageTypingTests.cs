@@ -1,5 +1,6 @@
 using Chatter.Tests.Infrastructure;
 using Chatter.Tests.Recovery;
+using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace Chatter.Tests.Browser;
@@ -76,10 +77,26 @@ public class ChatPageTypingTests : BrowserTestBase
     private static string[] TypingFrames(ChatPage page)
         => [.. page.SentFrames.Where(f => f.StartsWith("{\"typing\"", StringComparison.Ordinal))];
 
-    /// <summary>Stops <paramref name="page"/>'s fake clock just ahead of where it is (no timer due runs on the way).</summary>
+    /// <summary>
+    /// Stops <paramref name="page"/>'s fake clock a little ahead of where it is (no timer due runs on the way). The clock
+    /// flows while the call travels: when that target has passed already, again with a larger lead.
+    /// </summary>
     private static async Task PauseClockAsync(ChatPage page)
     {
-        var now = await page.Page.EvaluateAsync<long>("() => Date.now()");
-        await page.Page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(now + 1).UtcDateTime);
+        foreach (var leadMs in new[] { 50, 200, 1_000 })
+        {
+            var now = await page.Page.EvaluateAsync<long>("() => Date.now()");
+            try
+            {
+                await page.Page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(now + leadMs).UtcDateTime);
+                return;
+            }
+            catch (PlaywrightException ex) when (ex.Message.Contains("to the past", StringComparison.Ordinal))
+            {
+                // The page's clock passed the target before the call arrived.
+            }
+        }
+
+        Assert.Fail("the page's clock could not be paused ahead of itself");
     }
 }
