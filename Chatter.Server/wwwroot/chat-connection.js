@@ -10,7 +10,15 @@
 //     again with the same ref after a reconnect (chat-outbox.js)
 //   → {"history":{"thread","before","limit"},"ref"}   ← {"ref","history":[...]} oldest first, or {"error","ref"}
 //   ← {"error":reason} at login (e.g. "invalid credentials"), then the server closes the socket.
+//   → {"read":{"thread","id"}}   ← {"reads":{thread: id, …}} after the recovery answer, {"read":{…}} from our other
+//     devices
+//   → {"typing":thread}   ← {"typing":thread,"user"} (from everyone else's connections and our own other ones)
+//   → {"edit":id,"message","ref"} / {"delete":id,"ref"}   ← {"ref","edited":{message, "editedTs"}} /
+//     {"ref","deleted":id,"thread"} or {"error","ref"}; others' changes as {"edited":{…}} and {"deleted":id,"thread"}
+// Direct messages are threads named "@user" (each side sees the other's name): nothing here tells them apart.
+import { isMessage, notify, toMessage } from './chat-frames.js';
 import { Outbox } from './chat-outbox.js';
+import { Requests } from './chat-requests.js';
 import { ResumePoint } from './chat-resume.js';
 
 /** First reconnect delay in milliseconds; each further attempt doubles it, up to RECONNECT_MAX_MS. */
@@ -21,18 +29,12 @@ const RECONNECT_MAX_MS = 10_000;
 const REPLAY_MAX = 10_000;
 /** History pages asked for and not answered yet, at most. */
 const HISTORY_REQUESTS_MAX = 4;
+/** Edits and deletes sent and not answered yet, at most. */
+const CHANGE_REQUESTS_MAX = 16;
 
 /** A random tag for this page's refs: a ref of a session before a reload never reads as one of this session's. */
 function randomTag() {
   return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function isMessage(frame) {
-  return typeof frame.id === 'number' && typeof frame.thread === 'string' && typeof frame.message === 'string';
-}
-
-function toMessage(frame) {
-  return { thread: frame.thread, message: frame.message, from: frame.from ?? frame.sender, id: frame.id, ts: frame.ts };
 }
 
 /**
@@ -55,6 +57,11 @@ function toMessage(frame) {
  *   notice(reason)         an error frame that names no message
  *   lost()                 the connection dropped: messages not acked yet are sent again after the next login
  *   refused(reason)        the login was refused; the session has ended
+ *   reads(markers)         every read marker of ours {thread: id}, after each login's replay
+ *   read(thread, id)       another device of ours read <thread> up to <id>
+ *   typing(thread, user)   <user> is typing in <thread> (may be ourselves, on another device)
+ *   edited(m)              someone changed message m.id: m as a message, with its editedTs
+ *   deleted(id, thread)    someone deleted message <id>
  */
 export function openChat({ url, username, password, on }) {
   let secret = password;
@@ -70,8 +77,8 @@ export function openChat({ url, username, password, on }) {
   const tag = randomTag();
   const resume = new ResumePoint();
   const outbox = new Outbox();
-  /** ref → {resolve, reject} of a history page asked for */
-  const historyRequests = new Map();
+  const historyRequests = new Requests(HISTORY_REQUESTS_MAX, 'too many history requests at once');
+  const changeRequests = new Requests(CHANGE_REQUESTS_MAX, 'too many changes waiting for the server');
   const emit = (name, ...args) => on[name]?.(...args);
 
   function connect() {
@@ -125,9 +132,8 @@ export function openChat({ url, username, password, on }) {
       const release = outbox.answered(frame.ack, frame.id);
       emit('ack', frame.ack, frame.id, frame.ts);
       release.forEach((m) => emit('message', m));
-    } else if (Array.isArray(frame.history) && historyRequests.has(frame.ref)) {
-      historyRequests.get(frame.ref).resolve(frame.history.filter(isMessage).map(toMessage));
-      historyRequests.delete(frame.ref);
+    } else if (typeof frame.ref === 'string' && (historyRequests.answer(frame) || changeRequests.answer(frame))) {
+      // An answer to a request of ours, settled.
     } else if (typeof frame.error === 'string') {
       refusedFrame(frame.ref, frame.error);
     } else if (isMessage(frame)) {
@@ -137,6 +143,8 @@ export function openChat({ url, username, password, on }) {
       }
     } else if (typeof frame.upTo === 'number') {
       resume.advance(frame.upTo);
+    } else {
+      notify(frame, emit);
     }
   }
 
@@ -157,11 +165,7 @@ export function openChat({ url, username, password, on }) {
   }
 
   function refusedFrame(ref, reason) {
-    const request = historyRequests.get(ref);
-    if (request) {
-      historyRequests.delete(ref);
-      request.reject(new Error(reason));
-    } else if (typeof ref === 'string') {
+    if (typeof ref === 'string') {
       const release = outbox.answered(ref);
       emit('failed', ref, reason);
       release.forEach((m) => emit('message', m));
@@ -187,7 +191,7 @@ export function openChat({ url, username, password, on }) {
     const wasLive = phase === 'live';
     phase = null;
     replay = [];
-    failHistoryRequests('connection lost');
+    failRequests('connection lost');
     if (closed) {
       return;
     }
@@ -203,11 +207,9 @@ export function openChat({ url, username, password, on }) {
     retryTimer = setTimeout(connect, retryInMs);
   }
 
-  function failHistoryRequests(reason) {
-    for (const request of historyRequests.values()) {
-      request.reject(new Error(reason));
-    }
-    historyRequests.clear();
+  function failRequests(reason) {
+    historyRequests.failAll(reason);
+    changeRequests.failAll(reason);
   }
 
   function isLive() {
@@ -230,19 +232,44 @@ export function openChat({ url, username, password, on }) {
    * (null: the newest). Resolves to the messages, oldest first; rejects with the server's reason, or when offline.
    */
   function history(thread, before, limit) {
+    const query = before === null ? { thread, limit } : { thread, before, limit };
+    return ask(historyRequests, 'h', { history: query },
+      (answer) => Array.isArray(answer.history) ? answer.history.filter(isMessage).map(toMessage) : undefined);
+  }
+
+  /** Changes the text of our message <id>. Resolves to the message as changed (with editedTs); rejects with the reason. */
+  function edit(id, message) {
+    return ask(changeRequests, 'e', { edit: id, message },
+      (answer) => isMessage(answer.edited ?? {}) ? toMessage(answer.edited) : undefined);
+  }
+
+  /** Deletes our message <id>. Resolves to {id, thread}; rejects with the server's reason. */
+  function remove(id) {
+    return ask(changeRequests, 'd', { delete: id },
+      (answer) => typeof answer.deleted === 'number' ? { id: answer.deleted, thread: answer.thread } : undefined);
+  }
+
+  function ask(requests, prefix, frame, read) {
     if (!isLive()) {
       return Promise.reject(new Error('offline'));
     }
-    if (historyRequests.size >= HISTORY_REQUESTS_MAX) {
-      return Promise.reject(new Error('too many history requests at once'));
-    }
-    const ref = `h-${++refCounter}`;
-    const query = before === null ? { thread, limit } : { thread, before, limit };
-    return new Promise((resolve, reject) => {
-      historyRequests.set(ref, { resolve, reject });
-      socket.send(JSON.stringify({ history: query, ref }));
-    });
+    return requests.ask(`${prefix}-${tag}-${++refCounter}`, frame, read, (f) => socket.send(JSON.stringify(f)));
   }
+
+  /** Sends a frame that needs no answer (a read marker, a typing notice); false when not online. */
+  function tell(frame) {
+    if (!isLive()) {
+      return false;
+    }
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  /** Tells our other devices (through the server) that we read <thread> up to <id>. */
+  const read = (thread, id) => tell({ read: { thread, id } });
+
+  /** Tells the others we are typing in <thread>; the caller sends it at most once a second. */
+  const typing = (thread) => tell({ typing: thread });
 
   /** Ends the session for good and forgets the password. */
   function close() {
@@ -250,11 +277,11 @@ export function openChat({ url, username, password, on }) {
     secret = null;
     clearTimeout(retryTimer);
     outbox.clear();
-    failHistoryRequests('closed');
+    failRequests('closed');
     socket?.close(1000, 'bye');
     socket = null;
   }
 
   connect();
-  return { send, history, close, get online() { return phase === 'live'; } };
+  return { send, history, edit, remove, read, typing, close, get online() { return phase === 'live'; } };
 }

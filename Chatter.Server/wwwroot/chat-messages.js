@@ -1,6 +1,8 @@
-// The messages on the page: each stored id shown once, our own pending until acked, older pages inserted above.
+// The messages on the page: each stored id shown once, our own pending until acked, older pages inserted above;
+// changed in place when edited, gone when deleted. Our own stored messages carry the Edit and Delete buttons
+// (chat-edits.js does what they do).
 import { $, el, formatTime } from './chat-dom.js';
-import { allThreads, countUnread, markRead, selectedThread, thread } from './chat-threads.js';
+import { allThreads, counted, recount, selectedThread, thread } from './chat-threads.js';
 
 /** Messages kept on the page per thread; the oldest leave the page beyond this (the server keeps them). */
 const MAX_MESSAGES_PER_THREAD = 1000;
@@ -27,7 +29,7 @@ function messageItem(name, { from, message }) {
     item.classList.add('mine');
   }
   const meta = el('div', 'meta');
-  meta.append(el('span', 'from', from), el('time'), el('span', 'state'));
+  meta.append(el('span', 'from', from), el('time'), el('span', 'edited'), el('span', 'state'));
   item.append(meta, el('p', 'text', message));
   return item;
 }
@@ -35,7 +37,16 @@ function messageItem(name, { from, message }) {
 function storedItem(m) {
   const item = messageItem(m.thread, m);
   confirm(item, m.id, m.ts);
+  if (m.editedTs) {
+    markEdited(item, m.editedTs);
+  }
   return item;
+}
+
+function markEdited(item, editedTs) {
+  const mark = item.querySelector('.edited');
+  mark.textContent = '(edited)';
+  mark.title = `edited ${new Date(editedTs).toLocaleString()}`;
 }
 
 function confirm(item, id, ts) {
@@ -48,6 +59,16 @@ function confirm(item, id, ts) {
   time.title = new Date(ts).toLocaleString();
   item.querySelector('.state').textContent = '';
   item.querySelector('.retry')?.remove();
+  if (item.classList.contains('mine') && !item.querySelector('.actions')) {
+    const actions = el('div', 'actions');
+    for (const [className, label] of [['edit', 'Edit'], ['delete', 'Delete']]) {
+      const button = el('button', className, label);
+      button.type = 'button';
+      button.setAttribute('aria-label', `${label} your message`);
+      actions.append(button);
+    }
+    item.append(actions);
+  }
 }
 
 function forget(item) {
@@ -61,15 +82,15 @@ function append(name, item) {
   const t = thread(name);
   const wasNearEnd = logs.scrollHeight - logs.scrollTop - logs.clientHeight < 80;
   t.log.append(item);
-  while (t.log.childElementCount > MAX_MESSAGES_PER_THREAD) {
-    forget(t.log.firstElementChild);
-  }
-  if (name === selectedThread()) {
-    if (wasNearEnd || item.classList.contains('mine')) {
-      item.scrollIntoView({ block: 'end' });
+  counted(t, item);
+  if (t.log.childElementCount > MAX_MESSAGES_PER_THREAD) {
+    while (t.log.childElementCount > MAX_MESSAGES_PER_THREAD) {
+      forget(t.log.firstElementChild);
     }
-  } else {
-    countUnread(t);
+    recount(t);
+  }
+  if (name === selectedThread() && (wasNearEnd || item.classList.contains('mine'))) {
+    item.scrollIntoView({ block: 'end' });
   }
 }
 
@@ -91,17 +112,15 @@ export function replaceWith(messages) {
         forget(item);
       }
     }
-    markRead(t);
   }
   for (const m of messages) {
     if (!byId.has(m.id)) {
       const t = thread(m.thread);
-      const item = storedItem(m);
-      t.log.insertBefore(item, [...t.log.children].find((i) => !i.dataset.id) ?? null);
-      if (m.thread !== selectedThread()) {
-        countUnread(t);
-      }
+      t.log.insertBefore(storedItem(m), [...t.log.children].find((i) => !i.dataset.id) ?? null);
     }
+  }
+  for (const t of allThreads()) {
+    recount(t);
   }
   thread(selectedThread()).log.lastElementChild?.scrollIntoView({ block: 'end' });
 }
@@ -122,8 +141,35 @@ export function insertEarlier(name, messages) {
     t.log.insertBefore(storedItem(m), later);
     added++;
   }
+  recount(t);
   logs.scrollTop += logs.scrollHeight - heightBefore;
   return added;
+}
+
+/** A message changed (by us or, on another page, by its author): its new text, marked "(edited)", where it is. */
+export function edited(m) {
+  const item = byId.get(m.id);
+  if (!item) {
+    return;
+  }
+  item.querySelector('.text').textContent = m.message;
+  markEdited(item, m.editedTs ?? new Date().toISOString());
+}
+
+/** A message deleted (by us or someone else): it leaves the page. */
+export function deleted(id) {
+  const item = byId.get(id);
+  if (!item) {
+    return;
+  }
+  forget(item);
+  recount(thread(item.dataset.thread));
+}
+
+/** The stored message shown as <item> (an <li> of a log): {id, thread, text}, or null for one not stored. */
+export function shownAs(item) {
+  const id = Number(item.dataset.id);
+  return byId.get(id) === item ? { id, thread: item.dataset.thread, text: item.querySelector('.text').textContent } : null;
 }
 
 /** The lowest id shown in <name>, or null when it shows no stored message. */

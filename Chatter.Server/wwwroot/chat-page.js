@@ -1,10 +1,14 @@
 // The chat page: login form, session state, the forms and keys. The threads (chat-threads.js), the messages
-// (chat-messages.js) and the earlier pages (chat-earlier.js) each keep their own part of the page.
+// (chat-messages.js), the earlier pages (chat-earlier.js), read markers (chat-reads.js), typing (chat-typing.js) and
+// edits (chat-edits.js) each keep their own part of the page.
 import { openChat } from './chat-connection.js';
 import { $ } from './chat-dom.js';
 import { replayShown, startEarlier } from './chat-earlier.js';
+import { startEdits } from './chat-edits.js';
 import * as messages from './chat-messages.js';
+import { markersArrived, readElsewhere, seen, startReads } from './chat-reads.js';
 import { DEFAULT_THREAD, clearThreads, select, selectedThread, thread } from './chat-threads.js';
+import { messageArrived, startTyping, typingNotice } from './chat-typing.js';
 
 const ui = {
   status: $('status'),
@@ -18,6 +22,8 @@ const ui = {
   chatView: $('chat-view'),
   newThreadForm: $('new-thread-form'),
   newThread: $('new-thread'),
+  newDirectForm: $('new-dm-form'),
+  newDirect: $('new-dm'),
   notice: $('notice'),
   sendForm: $('send-form'),
   message: $('message'),
@@ -66,9 +72,24 @@ function showLogin(error) {
   setStatus('offline', 'Offline');
   clearThreads();
   messages.clearMessages();
-  startEarlier(null);
+  startSession(null, '');
   ui.notice.textContent = '';
   (error ? ui.password : ui.username).focus();
+}
+
+/** Hands a new session (or none) to every part of the page that talks to the server. */
+function startSession(chat, user) {
+  startEarlier(chat);
+  startReads(chat);
+  startTyping(chat, user);
+  startEdits(chat);
+}
+
+/** A stored message from someone else (or our own from another device), live. */
+function received(m) {
+  messages.received(m);
+  messageArrived(m);
+  seen(m.thread);
 }
 
 function start(username, password) {
@@ -106,8 +127,9 @@ function start(username, password) {
           messages.replaceWith(replayed);
         }
         replayShown(info);
+        seen(selectedThread());
       },
-      message: messages.received,
+      message: received,
       ack: messages.acked,
       failed(ref, reason) {
         // Also in the alert region, so a screen reader announces it.
@@ -120,9 +142,14 @@ function start(username, password) {
       refused(reason) {
         showLogin(reason);
       },
+      reads: markersArrived,
+      read: readElsewhere,
+      typing: typingNotice,
+      edited: messages.edited,
+      deleted: messages.deleted,
     },
   });
-  startEarlier(session);
+  startSession(session, username);
 }
 
 // ---- forms and keys ----
@@ -149,6 +176,16 @@ ui.newThreadForm.addEventListener('submit', (event) => {
   if (name) {
     ui.newThread.value = '';
     select(name);
+    ui.message.focus();
+  }
+});
+
+ui.newDirectForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const user = ui.newDirect.value.trim().replace(/^@/, '');
+  if (user) {
+    ui.newDirect.value = '';
+    select(`@${user}`);
     ui.message.focus();
   }
 });

@@ -15,6 +15,9 @@ public abstract class BrowserTestBase
     /// <summary>Bound of every Playwright action and auto-waiting assertion (the machine may be loaded).</summary>
     protected const int TimeoutMs = 20_000;
 
+    /// <summary>Bound of a wait for a WebSocket frame of a page (<see cref="ChatPage.FrameAsync"/>).</summary>
+    protected static readonly TimeSpan FrameTimeout = TimeSpan.FromMilliseconds(TimeoutMs);
+
     private static readonly string[] ChromiumArgs =
     [
         "--no-sandbox",
@@ -74,8 +77,12 @@ public abstract class BrowserTestBase
         return server;
     }
 
-    /// <summary>A new page (its own context: own storage, own connection) showing <paramref name="server"/>'s <c>/</c>.</summary>
-    protected async Task<ChatPage> OpenPageAsync(ChatterServer server, int width = 1280, int height = 800)
+    /// <summary>
+    /// A new page (its own context: own storage, own connection) showing <paramref name="server"/>'s <c>/</c>. With
+    /// <paramref name="fakeClock"/>, the page's timers and clocks are Playwright's (<c>Page.Clock</c>), installed before
+    /// the page loads: time flows until the test pauses it.
+    /// </summary>
+    protected async Task<ChatPage> OpenPageAsync(ChatterServer server, int width = 1280, int height = 800, bool fakeClock = false)
     {
         var context = await Browser.NewContextAsync(new()
         {
@@ -83,6 +90,11 @@ public abstract class BrowserTestBase
             ViewportSize = new() { Width = width, Height = height },
         });
         context.SetDefaultTimeout(TimeoutMs);
+        if (fakeClock)
+        {
+            await context.Clock.InstallAsync();
+        }
+
         var page = new ChatPage(context, await context.NewPageAsync());
         pages.Add(page);
         await page.GotoAsync();
@@ -90,9 +102,9 @@ public abstract class BrowserTestBase
     }
 
     /// <summary>A new page logged in as <paramref name="user"/> (a user of <see cref="ChatterServer.DefaultUsers"/>).</summary>
-    protected async Task<ChatPage> OpenLoggedInPageAsync(ChatterServer server, string user, int width = 1280, int height = 800)
+    protected async Task<ChatPage> OpenLoggedInPageAsync(ChatterServer server, string user, int width = 1280, int height = 800, bool fakeClock = false)
     {
-        var page = await OpenPageAsync(server, width, height);
+        var page = await OpenPageAsync(server, width, height, fakeClock);
         await page.LoginAsync(user, ChatterServer.DefaultUsers[user]);
         return page;
     }

@@ -31,8 +31,8 @@ public sealed class ChatPage
         {
             var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             socket.Close += (_, _) => closed.TrySetResult();
-            socket.FrameSent += (_, frame) => SentFrames.Enqueue(frame.Text ?? "");
-            socket.FrameReceived += (_, frame) => ReceivedFrames.Enqueue(frame.Text ?? "");
+            socket.FrameSent += (_, frame) => Record(SentFrames, frame.Text ?? "");
+            socket.FrameReceived += (_, frame) => Record(ReceivedFrames, frame.Text ?? "");
             lock (socketsClosed)
             {
                 socketsClosed.Add(closed.Task);
@@ -41,6 +41,7 @@ public sealed class ChatPage
     }
 
     private readonly List<Task> socketsClosed = [];
+    private readonly List<(ConcurrentQueue<string> Frames, Func<string, bool> Match, TaskCompletionSource<string> Found)> frameWaiters = [];
 
     public IBrowserContext Context { get; }
 
@@ -68,6 +69,40 @@ public sealed class ChatPage
         }
     }
 
+    /// <summary>
+    /// The first frame of <paramref name="frames"/> (<see cref="SentFrames"/> or <see cref="ReceivedFrames"/>) that
+    /// <paramref name="match"/> accepts, recorded already or later; waits at most <paramref name="timeout"/>.
+    /// </summary>
+    public Task<string> FrameAsync(ConcurrentQueue<string> frames, Func<string, bool> match, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (frameWaiters)
+        {
+            var seen = frames.FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return Task.FromResult(seen);
+            }
+
+            frameWaiters.Add((frames, match, found));
+        }
+
+        return found.Task.WaitAsync(timeout, cancellationToken);
+    }
+
+    private void Record(ConcurrentQueue<string> frames, string frame)
+    {
+        lock (frameWaiters)
+        {
+            frames.Enqueue(frame);
+            foreach (var waiter in frameWaiters.Where(w => w.Frames == frames && w.Match(frame)).ToList())
+            {
+                waiter.Found.TrySetResult(frame);
+                frameWaiters.Remove(waiter);
+            }
+        }
+    }
+
     public ILocator Status => Page.Locator("#status");
 
     public ILocator LoginError => Page.Locator("#login-error");
@@ -85,6 +120,18 @@ public sealed class ChatPage
 
     /// <summary>The thread list's button for <paramref name="thread"/> (test thread names are plain words).</summary>
     public ILocator ThreadButton(string thread) => Page.Locator($"#thread-list button[data-thread=\"{thread}\"]");
+
+    /// <summary>The unread count shown on <paramref name="thread"/>'s button ("" when none).</summary>
+    public ILocator Unread(string thread) => ThreadButton(thread).Locator(".unread");
+
+    /// <summary>The "Direct messages" list's button for the conversation with <paramref name="user"/> (thread "@user").</summary>
+    public ILocator DirectButton(string user) => Page.Locator($"#dm-list button[data-thread=\"@{user}\"]");
+
+    /// <summary>Every entry of the "Direct messages" list.</summary>
+    public ILocator DirectEntries => Page.Locator("#dm-list button.thread");
+
+    /// <summary>"alice is typing…" under the thread shown ("" when nobody is).</summary>
+    public ILocator Typing => Page.Locator("#typing");
 
     /// <summary>The messages of <paramref name="thread"/>, in the page's order.</summary>
     public ILocator Messages(string thread) => Page.Locator($"ol.messages[data-thread=\"{thread}\"] > li.message");
@@ -116,6 +163,14 @@ public sealed class ChatPage
         await Page.GetByLabel("New thread").FillAsync(thread);
         await Page.GetByLabel("New thread").PressAsync("Enter");
         await Assertions.Expect(Page.Locator("#thread-title")).ToHaveTextAsync(thread);
+    }
+
+    /// <summary>Opens (and selects) the direct message thread "@user" through the "Message…" box.</summary>
+    public async Task OpenDirectAsync(string user)
+    {
+        await Page.GetByLabel("Message…").FillAsync(user);
+        await Page.GetByLabel("Message…").PressAsync("Enter");
+        await Assertions.Expect(Page.Locator("#thread-title")).ToHaveTextAsync("@" + user.TrimStart('@'));
     }
 
     public async Task SelectThreadAsync(string thread)

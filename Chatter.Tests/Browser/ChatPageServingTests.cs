@@ -18,6 +18,11 @@ public class ChatPageServingTests
     [TestCase("/chat-threads.js", "text/javascript")]
     [TestCase("/chat-messages.js", "text/javascript")]
     [TestCase("/chat-earlier.js", "text/javascript")]
+    [TestCase("/chat-frames.js", "text/javascript")]
+    [TestCase("/chat-requests.js", "text/javascript")]
+    [TestCase("/chat-reads.js", "text/javascript")]
+    [TestCase("/chat-typing.js", "text/javascript")]
+    [TestCase("/chat-edits.js", "text/javascript")]
     [TestCase("/chat.css", "text/css")]
     public async Task ThePageAndItsFilesAreServedWithSecurityHeaders(string path, string contentType, CancellationToken ct)
     {

@@ -84,7 +84,7 @@ public sealed class WebSocketRelay
         return frame!;
     }
 
-    /// <summary>Hands a frame that was held back to the page.</summary>
+    /// <summary>Hands a frame to the page as if the server had sent it: one held back, or one the test wrote.</summary>
     public void Release(string frame) => pageSide!.Send(frame);
 
     /// <summary>Drops the current connection at both ends (1001 going away), as a server shutting down would.</summary>
