@@ -95,11 +95,11 @@ public sealed class PostgresChatHistory : IChatHistory, IHostedService, IAsyncDi
     public ValueTask<IReadOnlyDictionary<string, long>> GetReadMarkersAsync(string user, CancellationToken cancellationToken)
         => queries.ReadMarkersAsync(user, cancellationToken);
 
-    /// <summary>Not yet on PostgreSQL (issue 16): edits are refused.</summary>
+    /// <summary>The author's edit, in one statement (<see cref="PostgresEdits"/>).</summary>
     public ValueTask<ChatEditResult> EditAsync(ChatEdit edit, CancellationToken cancellationToken)
         => edits.EditAsync(edit, cancellationToken);
 
-    /// <summary>Not yet on PostgreSQL (issue 16): deletes are refused.</summary>
+    /// <summary>The author's or an admin's delete, in one statement (<see cref="PostgresEdits"/>).</summary>
     public ValueTask<ChatDeleteResult> DeleteAsync(ChatDelete removal, CancellationToken cancellationToken)
         => edits.DeleteAsync(removal, cancellationToken);
 

@@ -53,7 +53,7 @@ internal static class PostgresSchema
         // 2: meta.pruned_through, the highest id retention removed, so a replay can tell it left something out (a version 1
         // database whose retention already removed messages starts at its counter: a replay since an older id is then
         // answered as not whole, never falsely as whole); read_markers, each user's newest message read per thread;
-        // nullable member1/member2 (the pair of a direct message) and edited_ts (ms, as ts) on messages, unused so far.
+        // nullable member1/member2 (the pair of a direct message) and edited_ts (ms, as ts) on messages.
         """
         ALTER TABLE meta ADD COLUMN pruned_through bigint NOT NULL DEFAULT 0;
         UPDATE meta SET pruned_through = (
