@@ -27,9 +27,6 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     /// <summary>Messages waiting from which the reader counts as behind: a typing notice for it is dropped.</summary>
     public const int DroppableBacklog = 32;
 
-    /// <summary>The most own direct messages whose copy to the user's connections may still come back to this one.</summary>
-    public const int MaxEchoes = 1_024;
-
     /// <summary>The base class's options, read in its constructor only: one instance for all.</summary>
     private static readonly HubConnectionContextOptions BaseOptions = new();
 
@@ -50,8 +47,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     private Watermark? watermark;
     private string? checkpointMethod;
     private long lastCheckpoint;
-    private HashSet<long>? echoes;
-    private volatile int echoCount;
+    private readonly OwnEchoes echoes = new();
 
     public DeliveryConnection(HubConnectionContext connection, Outbox queue, IChatMessageIds ids, SerializationCache serialized, int maxHeld, Checkpoints checkpoints, ChatterMetrics metrics, ILoggerFactory loggers, ILogger logger)
         : base(new ConnectionView(connection), BaseOptions, loggers)
@@ -125,7 +121,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
                         watermark?.Seen(unseen.Id);
                     }
                 }
-                else if (!IsHistory(message) && echoes?.Remove(ids.IdOf(message)) != true && Enqueue(message))
+                else if (!IsHistory(message) && !echoes.TryTake(ids.IdOf(message)) && Enqueue(message))
                 {
                     watermark?.Seen(ids.IdOf(message));
                 }
@@ -158,21 +154,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
     /// The connection's client stored direct message <paramref name="id"/>: its copy to the user's connections (every
     /// one, this one included, on every node) is dropped here when it comes back.
     /// </summary>
-    public void SentDirect(long id)
-    {
-        lock (gate)
-        {
-            echoes ??= [];
-            if (echoes.Count >= MaxEchoes)
-            {
-                // Copies that never came back (the backplane lost them): forget them rather than grow.
-                echoes.Clear();
-            }
-
-            echoes.Add(id);
-            echoCount = echoes.Count;
-        }
-    }
+    public void SentDirect(long id) => echoes.Expect(id);
 
     /// <summary>Queues a checkpoint when the connection's moved since the last one; false when it did not.</summary>
     internal bool SendCheckpoint()
@@ -223,7 +205,7 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
             return default;
         }
 
-        if ((id > 0 && (id <= highWater || IsEcho(id))) || (queue.Count >= DroppableBacklog && ids.IsDroppable(message)))
+        if ((id > 0 && (id <= highWater || echoes.TryTake(id))) || (queue.Count >= DroppableBacklog && ids.IsDroppable(message)))
         {
             // History, or a typing notice for a reader that is behind: it would only wait behind messages that matter more.
             return default;
@@ -280,22 +262,6 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
         }
     }
 
-    /// <summary>True (once) for the copy of this connection's own direct message <paramref name="id"/> (<see cref="SentDirect"/>).</summary>
-    private bool IsEcho(long id)
-    {
-        if (echoCount == 0)
-        {
-            return false;
-        }
-
-        lock (gate)
-        {
-            var echo = echoes!.Remove(id);
-            echoCount = echoes.Count;
-            return echo;
-        }
-    }
-
     private bool IsHistory(SerializedHubMessage message) => ids.IdOf(message) is var id && id > 0 && id <= highWater;
 
     private bool Enqueue(SerializedHubMessage message)
@@ -321,29 +287,5 @@ public sealed class DeliveryConnection : HubConnectionContext, IDelivery
         connection.Abort();
         // The hub's abort alone waits for the writes the client never takes; the transport must end too.
         connection.Features.Get<IConnectionLifetimeFeature>()?.Abort();
-    }
-
-    /// <summary>The base class needs a <see cref="ConnectionContext"/>: this one shows the real connection's.</summary>
-    private sealed class ConnectionView(HubConnectionContext connection) : ConnectionContext
-    {
-        public override string ConnectionId
-        {
-            get => connection.ConnectionId;
-            set => throw new NotSupportedException();
-        }
-
-        public override IFeatureCollection Features => connection.Features;
-
-        public override IDictionary<object, object?> Items
-        {
-            get => connection.Items;
-            set => throw new NotSupportedException();
-        }
-
-        public override System.IO.Pipelines.IDuplexPipe Transport
-        {
-            get => connection.Features.Get<IConnectionTransportFeature>()!.Transport;
-            set => throw new NotSupportedException();
-        }
     }
 }
