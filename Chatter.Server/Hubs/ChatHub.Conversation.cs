@@ -71,7 +71,8 @@ public sealed partial class ChatHub
             return Refuse(reason);
         }
 
-        if (StoredThread(thread!).Refusal is { } unknown)
+        var (stored, unknown) = StoredThread(thread!);
+        if (unknown is not null)
         {
             return Refuse(unknown);
         }
@@ -82,7 +83,7 @@ public sealed partial class ChatHub
         }
 
         var user = Context.UserIdentifier!;
-        await NotifyThreadAsync(thread!, (clients, named) => clients.UserTyping(new TypingNotice(named, user)));
+        await TellThreadAsync(stored!, (clients, named) => clients.UserTyping(new TypingNotice(named, user)), BestEffortAsync);
         return new HubAnswer<bool>(true, null);
     }
 

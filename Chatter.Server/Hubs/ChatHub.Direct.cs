@@ -64,22 +64,24 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>Who gets a v2 notice (typing) about <paramref name="thread"/> as the caller named it: the other v2 connections that can see it.</summary>
-    private async Task NotifyThreadAsync(string thread, Func<IChatClient, string, Task> send)
+    /// <summary>
+    /// Sends a v2 notice about the stored thread <paramref name="stored"/> (typing, an edit, a delete) to the other v2
+    /// connections that see it, through <paramref name="deliver"/> (which makes a failure best effort): every one for a
+    /// public thread; for a direct one, the v2 connections of its two users but the caller's, each with the thread named
+    /// as that user names it.
+    /// </summary>
+    private async Task TellThreadAsync(string stored, Func<IChatClient, string, Task> send, Func<Task, Task> deliver)
     {
-        if (!DirectThread.IsDirect(thread))
+        if (!DirectThread.TryParse(stored, out var first, out var second))
         {
-            await BestEffortAsync(send(Clients.OthersInGroup(V2Group), thread));
+            await deliver(send(Clients.OthersInGroup(V2Group), stored));
             return;
         }
 
-        var me = Context.UserIdentifier!;
-        var other = thread[1..];
-        if (other != me)
+        foreach (var member in first == second ? [first] : new[] { first, second })
         {
-            await BestEffortAsync(send(Clients.Group(UserGroup(other)), DirectThread.Prefix + me));
+            var clients = member == Context.UserIdentifier ? Clients.OthersInGroup(UserGroup(member)) : Clients.Group(UserGroup(member));
+            await deliver(send(clients, DirectThread.ViewOf(stored, member)));
         }
-
-        await BestEffortAsync(send(Clients.OthersInGroup(UserGroup(me)), thread));
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class ChatHub
             return new HubRefusal(RefusalOf(result.Outcome));
         }
 
-        await TellThreadAsync(nameof(IChatClient.MessageEdited), id, edited.Thread, (clients, view) => clients.MessageEdited(edited with { Thread = view }));
+        await TellThreadAsync(edited.Thread, (clients, view) => clients.MessageEdited(edited with { Thread = view }), send => NoticeAsync(nameof(IChatClient.MessageEdited), id, send));
         return Viewed(edited);
     }
 
@@ -92,29 +92,9 @@ public sealed partial class ChatHub
             return new HubRefusal(refusal);
         }
 
-        await TellThreadAsync(nameof(IChatClient.MessageDeleted), id, result.Thread!, (clients, view) => clients.MessageDeleted(new DeletedMessage(id, view)));
+        await TellThreadAsync(result.Thread!, (clients, view) => clients.MessageDeleted(new DeletedMessage(id, view)), send => NoticeAsync(nameof(IChatClient.MessageDeleted), id, send));
         // An admin who is not one of a direct thread's two users learns no more than that it was one.
         return new DeletedMessage(id, DirectThread.CanRead(result.Thread!, user) ? DirectThread.ViewOf(result.Thread!, user) : DirectThread.Prefix.ToString());
-    }
-
-    /// <summary>
-    /// Tells of a change in the stored thread <paramref name="stored"/> the other v2 connections that see it: every one
-    /// for a public thread; for a direct one, the v2 connections of its two users (but the caller's), each with the
-    /// thread named as that user names it.
-    /// </summary>
-    private async Task TellThreadAsync(string notice, long id, string stored, Func<IChatClient, string, Task> send)
-    {
-        if (!DirectThread.TryParse(stored, out var first, out var second))
-        {
-            await NoticeAsync(notice, id, send(Clients.OthersInGroup(V2Group), stored));
-            return;
-        }
-
-        foreach (var member in first == second ? [first] : new[] { first, second })
-        {
-            var clients = member == Context.UserIdentifier ? Clients.OthersInGroup(UserGroup(member)) : Clients.Group(UserGroup(member));
-            await NoticeAsync(notice, id, send(clients, DirectThread.ViewOf(stored, member)));
-        }
     }
 
     private static string RefusalOf(ChatChangeOutcome outcome)

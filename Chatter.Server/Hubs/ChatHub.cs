@@ -150,15 +150,10 @@ public sealed partial class ChatHub(
             return Refuse($"limit must be between 1 and {MaxPage}");
         }
 
-        var stored = thread;
-        if (thread is not null && StoredThread(thread) is (var key, var refusal))
+        var (stored, refusal) = thread is null ? (null, null) : StoredThread(thread);
+        if (refusal is not null)
         {
-            if (refusal is not null)
-            {
-                return Refuse(refusal);
-            }
-
-            stored = key;
+            return Refuse(refusal);
         }
 
         var started = time.GetTimestamp();

@@ -55,6 +55,9 @@ public class SignalRResumeTests
         await using var sender = await server.LoginRawAsync("test1", cancellationToken: ct);
         await using var client = await V2Client.StartAsync(server, "test2", ct);
         var early = await sender.SendAndAckAsync("t", "early", "r1", ct);
+        // The ack comes after the broadcast reached the client's connection on the server; an answer to a call of the
+        // client's own is never held, so were the message not held it would have come before this answer.
+        Assert.That(await client.Connection.InvokeAsync<bool>("Typing", "probe", ct), Is.True);
         Assert.That(client.Messages.TryRead(out _), Is.False, "held until Resume");
 
         var answer = (await client.ResumeAsync(null, null, ct))!;
